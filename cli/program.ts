@@ -1,0 +1,12 @@
+// The `streamsoft` command tree: each domain folder owns its subcommand, this file only wires them.
+import { Command } from 'commander';
+
+export function buildProgram(): Command {
+  const program = new Command('streamsoft')
+    .description(
+      'Real-time market-trades pipeline: produce, ingest, refine and show trades, locally or on AWS.',
+    )
+    .showSuggestionAfterError()
+    .exitOverride();
+  return program;
+}
