@@ -1,5 +1,6 @@
 // The `streamsoft` command tree: each domain folder owns its subcommand, this file only wires them.
 import { Command } from 'commander';
+import { registerProduceCommand } from '../producers/command';
 
 export function buildProgram(): Command {
   const program = new Command('streamsoft')
@@ -8,5 +9,6 @@ export function buildProgram(): Command {
     )
     .showSuggestionAfterError()
     .exitOverride();
+  registerProduceCommand(program);
   return program;
 }

@@ -1,0 +1,178 @@
+// `streamsoft produce`: simulated trades, Avro-framed with the registry's schema id, through the chosen
+// transport, with live progress and a final summary; SIGINT/SIGTERM stop cleanly, a second one at once.
+import { randomInt } from 'node:crypto';
+import type { Command } from 'commander';
+import { parseConfig } from '../cli/options';
+import { ConfigError, SchemaError, TransportError } from '../core/errors';
+import { logger as rootLogger, type Logger } from '../core/logger';
+import { createTransport } from '../connectors/create-transport';
+import { RegistryClient } from '../connectors/serde/registry-client';
+import { createTradeSerde, type TradeSerde } from '../connectors/serde/trade-serde';
+import { subjectFor } from '../schemas/trade';
+import { tradeSchema, type TradeSchemaVersion } from '../schemas/trade-schemas';
+import { addProduceOptions, produceConfigSchema, type ProduceConfig } from './config';
+import { progressLine } from './progress';
+import { RecordFile } from './record-file';
+import { runProducer, type ProducerSummary } from './run-producer';
+import { TradeSimulator } from './trade-simulator';
+
+export function registerProduceCommand(program: Command): void {
+  addProduceOptions(
+    program
+      .command('produce')
+      .description(
+        'Produce simulated trades to Kinesis (default) or MSK/Kafka, Avro-framed with the registry',
+      ),
+  ).action(async (raw: Record<string, unknown>) => {
+    const config = parseConfig(produceConfigSchema, raw);
+    await produce(config);
+  });
+}
+
+export interface ProduceResult {
+  seed: number;
+  summary: ProducerSummary;
+}
+
+/** Runs one produce session to its end; throws TransportError when some records were not confirmed. */
+export async function produce(config: ProduceConfig): Promise<ProduceResult> {
+  const log = rootLogger('producer');
+  const seed = config.seed ?? randomInt(2 ** 31);
+  const subject = subjectFor(config.transport === 'kinesis' ? config.stream : config.topic);
+  const serde = await openSerde(config.registryUrl, subject, config.schemaVersion, log);
+
+  const transport = createTransport({
+    kind: config.transport,
+    kinesis: {
+      endpoint: config.kinesisEndpoint === 'aws' ? undefined : config.kinesisEndpoint,
+      region: config.region,
+      streamName: config.stream,
+      shards: config.shards,
+      createStream: config.createStream,
+      concurrency: config.concurrency,
+    },
+    kafka: {
+      brokers: config.kafkaBrokers,
+      topic: config.topic,
+      partitions: config.partitions,
+      createTopic: config.createTopic,
+      auth: kafkaAuth(config),
+      compression: config.compression,
+    },
+    retry: { attempts: config.retryAttempts },
+    logger: log,
+  });
+  try {
+    await transport.connect();
+  } catch (error) {
+    await transport.close().catch(() => undefined);
+    throw error;
+  }
+
+  const recordFile = config.recordFile === undefined ? undefined : new RecordFile(config.recordFile);
+  const progress = progressLine();
+  const stop = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (++signals > 1) {
+      process.stderr.write(`\nstreamsoft: second ${signal}, exiting without flushing\n`);
+      process.exit(130);
+    }
+    log.info({ signal }, 'stopping: flushing records in flight (send the signal again to exit at once)');
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let summary: ProducerSummary;
+  try {
+    log.info({ target: transport.target, schemaId: serde.schemaId, seed }, 'producing trades');
+    summary = await runProducer(
+      { rate: config.rate, count: config.count, durationMs: config.duration },
+      {
+        simulator: new TradeSimulator({
+          seed,
+          dupRatio: config.dupRatio,
+          badRatio: config.badRatio,
+          lateRatio: config.lateRatio,
+        }),
+        encoder: serde,
+        transport,
+        logger: log,
+        signal: stop.signal,
+        onAcked: recordFile === undefined ? undefined : (record) => recordFile.write(record),
+        onProgress: (snapshot) => progress.update(snapshot),
+      },
+    );
+  } finally {
+    progress.done();
+    await transport
+      .close()
+      .catch((error: unknown) => log.warn({ err: error }, 'closing the transport failed'));
+    await recordFile?.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  process.stdout.write(
+    config.json ? JSON.stringify({ seed, ...summary }) + '\n' : humanSummary(seed, summary),
+  );
+  if (summary.failed > 0) {
+    throw new TransportError(
+      `${summary.failed} of ${summary.sent} records were not confirmed by ${summary.target}: ${summary.error ?? 'unknown error'}`,
+    );
+  }
+  return { seed, summary };
+}
+
+/** The writer serde; registers the schema version when the subject lacks it (as Confluent serializers do). */
+async function openSerde(
+  registryUrl: string,
+  subject: string,
+  schemaVersion: TradeSchemaVersion,
+  log: Logger,
+): Promise<TradeSerde> {
+  const registry = new RegistryClient({ url: registryUrl, logger: log });
+  try {
+    try {
+      return await createTradeSerde({ registryUrl, subject, schemaVersion, logger: log, registry });
+    } catch (error) {
+      if (!(error instanceof SchemaError && error.code === 'UNKNOWN_SCHEMA_ID')) throw error;
+      const id = await registry.register(subject, tradeSchema(schemaVersion));
+      log.info({ subject, schemaVersion, id }, 'registered the Trade schema');
+      return await createTradeSerde({ registryUrl, subject, schemaVersion, logger: log, registry });
+    }
+  } catch (error) {
+    if (error instanceof SchemaError && error.code === 'REGISTRY_UNAVAILABLE') {
+      throw new ConfigError(`--registry-url: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function kafkaAuth(config: ProduceConfig) {
+  switch (config.kafkaAuth) {
+    case 'scram':
+      return {
+        mode: 'scram' as const,
+        username: config.kafkaUsername ?? '',
+        password: config.kafkaPassword ?? '',
+      };
+    case 'iam':
+      if (config.region === undefined) throw new ConfigError('--region: required with --kafka-auth iam');
+      return { mode: 'iam' as const, region: config.region };
+    default:
+      return { mode: config.kafkaAuth };
+  }
+}
+
+function humanSummary(seed: number, s: ProducerSummary): string {
+  const lines = [
+    `produced to ${s.target} (schema id ${s.schemaId}, seed ${seed}), stopped by ${s.stoppedBy}`,
+    `  sent ${s.sent}  acked ${s.acked}  retried ${s.retried}  failed ${s.failed}  throttled ${s.throttled}`,
+    `  injected: ${s.injected.duplicates} duplicates, ${s.injected.bad} bad, ${s.injected.late} late`,
+    `  ${(s.durationMs / 1000).toFixed(1)} s, ${s.rate} records/s, ${(s.bytes / 1e6).toFixed(2)} MB, ` +
+      `ack latency p50 ${s.ackLatencyMs.p50} ms, p99 ${s.ackLatencyMs.p99} ms`,
+  ];
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,122 @@
+// Seeded randomness and the per-symbol price process: geometric Brownian motion, quoted as exact
+// scale-4 decimal strings (money is never formatted from a float).
+
+/** A small, fast, seedable PRNG (sfc32) returning floats in [0, 1); same seed, same sequence. */
+export class SeededRandom {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  private spareNormal: number | undefined;
+
+  constructor(seed: number) {
+    // splitmix32 spreads any integer seed over the four state words.
+    let s = seed >>> 0;
+    const next = (): number => {
+      s = (s + 0x9e3779b9) >>> 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    this.d = next();
+    for (let i = 0; i < 12; i++) this.next();
+  }
+
+  next(): number {
+    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
+    this.d = (this.d + 1) >>> 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) >>> 0;
+    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
+    this.c = (this.c + t) >>> 0;
+    return t / 4294967296;
+  }
+
+  /** Integer in [min, max], both inclusive. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  /** Standard normal variate (Box–Muller, the second value kept for the next call). */
+  normal(): number {
+    if (this.spareNormal !== undefined) {
+      const spare = this.spareNormal;
+      this.spareNormal = undefined;
+      return spare;
+    }
+    let u = 0;
+    while (u === 0) u = this.next();
+    const v = this.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spareNormal = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Index drawn with probability proportional to its weight. */
+  weighted(cumulativeWeights: readonly number[]): number {
+    const total = cumulativeWeights[cumulativeWeights.length - 1] ?? 0;
+    const target = this.next() * total;
+    let lo = 0;
+    let hi = cumulativeWeights.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cumulativeWeights[mid] ?? 0) > target) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+}
+
+export const PRICE_SCALE = 4;
+const TICKS_PER_UNIT = 10 ** PRICE_SCALE;
+
+/** Rounds a positive price to an integer number of 0.0001 ticks (at least one tick). */
+export function toTicks(price: number): number {
+  return Math.max(1, Math.round(price * TICKS_PER_UNIT));
+}
+
+/** Formats integer ticks as a decimal string with exactly 4 fraction digits: 12345 → "1.2345". */
+export function formatTicks(ticks: number): string {
+  if (!Number.isSafeInteger(ticks) || ticks < 0) throw new RangeError(`not a tick count: ${ticks}`);
+  const units = Math.floor(ticks / TICKS_PER_UNIT);
+  const fraction = ticks - units * TICKS_PER_UNIT;
+  return `${units}.${String(fraction).padStart(PRICE_SCALE, '0')}`;
+}
+
+/** One trading second, in years (252 sessions of 6.5 hours): the time step of one trade. */
+export const TRADE_TIME_STEP_YEARS = 1 / (252 * 6.5 * 3600);
+
+/**
+ * Geometric Brownian motion for one symbol: S(t+dt) = S(t)·exp((μ − σ²/2)dt + σ√dt·Z). The float state
+ * carries the path; each quote is rounded to whole ticks so the emitted price is exact.
+ */
+export class GbmPrice {
+  private value: number;
+
+  constructor(
+    start: number,
+    private readonly volatility: number,
+    private readonly drift = 0.05,
+    private readonly dt = TRADE_TIME_STEP_YEARS,
+  ) {
+    if (!(start > 0)) throw new RangeError(`start price must be positive, got ${start}`);
+    this.value = start;
+  }
+
+  get current(): number {
+    return this.value;
+  }
+
+  /** Advances one step and returns the new price in ticks. */
+  step(random: SeededRandom): number {
+    const sigma = this.volatility;
+    const exponent =
+      (this.drift - (sigma * sigma) / 2) * this.dt + sigma * Math.sqrt(this.dt) * random.normal();
+    this.value *= Math.exp(exponent);
+    return toTicks(this.value);
+  }
+}
