@@ -1,5 +1,6 @@
 // The `streamsoft` command tree: each domain folder owns its subcommand, this file only wires them.
 import { Command } from 'commander';
+import { registerSchemasCommand } from '../schemas/command';
 import { registerProduceCommand } from '../producers/command';
 
 export function buildProgram(): Command {
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     )
     .showSuggestionAfterError()
     .exitOverride();
+  registerSchemasCommand(program);
   registerProduceCommand(program);
   return program;
 }

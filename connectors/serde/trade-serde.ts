@@ -1,0 +1,75 @@
+// The Trade serde the producer and consumers use: Confluent wire format, writer schema from the registry,
+// every record decoded into the latest Trade schema (v2), so v1 records come back with quantity 1.
+import { SchemaError } from '../../core/errors';
+import { silentLogger, type Logger } from '../../core/logger';
+import { DEFAULT_STREAM_NAME, subjectFor, type Trade } from '../../schemas/trade';
+import {
+  LATEST_TRADE_SCHEMA_VERSION,
+  tradeSchema,
+  type TradeSchemaVersion,
+} from '../../schemas/trade-schemas';
+import { RegistryClient } from './registry-client';
+import { WireFormat } from './wire-format';
+
+export interface TradeSerdeOptions {
+  /** Confluent-compatible API root, e.g. http://127.0.0.1:8081/apis/ccompat/v7. */
+  registryUrl: string;
+  /** Registry subject; default `trades-value`. */
+  subject?: string;
+  /** Trade schema version (the local `.avsc` file) to write; default: the subject's latest registered version. */
+  schemaVersion?: TradeSchemaVersion;
+  logger?: Logger;
+  /** A registry client to share (tests, several serdes); default: one for `registryUrl`. */
+  registry?: RegistryClient;
+}
+
+export interface TradeSerde {
+  /** Registry id of the writer schema `encode` frames records with. */
+  readonly schemaId: number;
+  readonly subject: string;
+  /** Encodes one trade into a framed record; synchronous, no registry call. */
+  encode(trade: Trade): Buffer;
+  /** Decodes a framed record of any registered Trade version into the latest Trade shape. */
+  decode(payload: Buffer): Promise<Trade>;
+  /** The underlying wire format, for callers that batch or need `decodeSync` on loaded ids. */
+  readonly wireFormat: WireFormat<Trade>;
+}
+
+/** Resolves the writer schema id once (one or two registry calls), then encodes without the registry. */
+export async function createTradeSerde(options: TradeSerdeOptions): Promise<TradeSerde> {
+  const subject = options.subject ?? subjectFor(DEFAULT_STREAM_NAME);
+  const log = (options.logger ?? silentLogger).child({ subject });
+  const registry = options.registry ?? new RegistryClient({ url: options.registryUrl, logger: log });
+  const wireFormat = new WireFormat<Trade>({
+    readerSchema: tradeSchema(LATEST_TRADE_SCHEMA_VERSION),
+    fetchSchema: (id) => registry.schemaById(id),
+  });
+
+  let schemaId: number | undefined;
+  if (options.schemaVersion === undefined) {
+    schemaId = await registry.latestId(subject);
+  } else {
+    schemaId = await registry.idOfSchema(subject, tradeSchema(options.schemaVersion));
+  }
+  if (schemaId === undefined) {
+    const which =
+      options.schemaVersion === undefined
+        ? 'no Trade schema is'
+        : `Trade schema v${options.schemaVersion} is not`;
+    throw new SchemaError(
+      'UNKNOWN_SCHEMA_ID',
+      `${which} registered under subject ${subject} at ${registry.url}; run \`streamsoft schemas register\` first`,
+    );
+  }
+  await wireFormat.load(schemaId);
+  const encoder = wireFormat.encoder(schemaId);
+  log.debug({ schemaId, schemaVersion: options.schemaVersion }, 'trade serde ready');
+
+  return {
+    schemaId,
+    subject,
+    wireFormat,
+    encode: (trade) => encoder.encode(trade),
+    decode: (payload) => wireFormat.decode(payload),
+  };
+}
