@@ -1,0 +1,105 @@
+"""Confluent-framed Avro trades → values of the latest reader schema, or a quarantine reason.
+
+Frame: byte 0 = 0x00 (magic), bytes 1–4 = writer schema id (big-endian), then the Avro binary body.
+Pure Python over fastavro; knows nothing of Spark or of where writer schemas come from.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from fastavro import parse_schema, schemaless_reader
+from fastavro.schema import to_parsing_canonical_form
+
+MAGIC_BYTE = 0
+HEADER_BYTES = 5
+
+# Quarantine reasons (bronze.trades_quarantine.reason).
+EMPTY_PAYLOAD = "empty_payload"
+BAD_MAGIC_BYTE = "bad_magic_byte"
+UNKNOWN_SCHEMA_ID = "unknown_schema_id"
+CORRUPT_BODY = "corrupt_body"
+
+WriterSchemaLookup = Callable[[int], "Mapping[str, Any] | None"]
+
+# Decoded as their plain Avro types (str, epoch millis): the Spark side converts columns in bulk, which is
+# much faster than fastavro building a UUID and a datetime per record.
+_PLAIN_LOGICAL_TYPES = frozenset({"uuid", "timestamp-millis"})
+
+
+def plain_schema(schema: Any) -> Any:
+    """`schema` without the uuid and timestamp-millis logical types (decimals stay Decimal)."""
+    if isinstance(schema, dict):
+        plain = {key: plain_schema(value) for key, value in schema.items()}
+        if plain.get("logicalType") in _PLAIN_LOGICAL_TYPES:
+            del plain["logicalType"]
+        return plain
+    if isinstance(schema, list):
+        return [plain_schema(item) for item in schema]
+    return schema
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A decoded record (`values` set) or a quarantined one (`reason` and `detail` set)."""
+
+    schema_id: int | None
+    values: dict[str, Any] | None = None
+    reason: str | None = None
+    detail: str | None = None
+
+
+class TradeDecoder:
+    """Decodes frames written with any registered writer schema into the one reader schema.
+
+    Values come back as plain Avro types except decimals: `operation_id` a str, `timestamp` epoch millis,
+    `price` a Decimal with the schema's scale.
+    """
+
+    def __init__(self, reader_schema: Mapping[str, Any], writer_schema: WriterSchemaLookup) -> None:
+        self._reader = parse_schema(plain_schema(dict(reader_schema)))
+        self._reader_form = to_parsing_canonical_form(self._reader)
+        self._lookup = writer_schema
+        # id -> (parsed writer, reader to resolve into, or None when the writer IS the reader schema)
+        self._writers: dict[int, tuple[Any, Any]] = {}
+
+    def _writer(self, schema_id: int) -> tuple[Any, Any] | None:
+        resolved = self._writers.get(schema_id)
+        if resolved is None:
+            raw = self._lookup(schema_id)
+            if raw is None:
+                return None
+            parsed = parse_schema(plain_schema(dict(raw)))
+            # Resolution costs about half the decode time; skip it when there is nothing to resolve.
+            same = to_parsing_canonical_form(parsed) == self._reader_form
+            resolved = (parsed, None if same else self._reader)
+            self._writers[schema_id] = resolved
+        return resolved
+
+    def decode(self, frame: bytes | None) -> Decoded:
+        if not frame:
+            return Decoded(None, reason=EMPTY_PAYLOAD, detail="record has no bytes")
+        if frame[0] != MAGIC_BYTE:
+            return Decoded(None, reason=BAD_MAGIC_BYTE, detail=f"magic byte 0x{frame[0]:02x}, expected 0x00")
+        if len(frame) < HEADER_BYTES:
+            return Decoded(
+                None, reason=CORRUPT_BODY, detail=f"frame of {len(frame)} bytes is shorter than its 5-byte header"
+            )
+        (schema_id,) = struct.unpack_from(">I", frame, 1)
+        resolved = self._writer(schema_id)
+        if resolved is None:
+            return Decoded(schema_id, reason=UNKNOWN_SCHEMA_ID, detail=f"schema id {schema_id} is not registered")
+        body = io.BytesIO(memoryview(frame)[HEADER_BYTES:])
+        try:
+            values = schemaless_reader(body, resolved[0], resolved[1])
+        except Exception as error:  # fastavro raises EOFError, ValueError, IndexError, ... on bad bytes
+            return Decoded(schema_id, reason=CORRUPT_BODY, detail=f"{type(error).__name__}: {error}"[:500])
+        left = len(frame) - HEADER_BYTES - body.tell()
+        if left:
+            return Decoded(schema_id, reason=CORRUPT_BODY, detail=f"{left} bytes left after the record")
+        if not isinstance(values, dict):
+            return Decoded(schema_id, reason=CORRUPT_BODY, detail="body is not a record")
+        return Decoded(schema_id, values=values)
