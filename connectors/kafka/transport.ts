@@ -71,7 +71,7 @@ export class KafkaTransport implements Transport {
     this.lanes = new OrderedLanes({
       lanes: 1,
       limits: {
-        maxRecords: options.maxBatchRecords ?? 5000,
+        maxRecords: options.maxBatchRecords ?? 10_000,
         maxBytes: MAX_REQUEST_BYTES,
         maxRecordBytes: MAX_REQUEST_BYTES,
       },
