@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerSchemasCommand } from '../schemas/command';
 import { registerProduceCommand } from '../producers/command';
+import { registerQueryCommand } from '../lake/command';
 
 export function buildProgram(): Command {
   const program = new Command('streamsoft')
@@ -12,5 +13,6 @@ export function buildProgram(): Command {
     .exitOverride();
   registerSchemasCommand(program);
   registerProduceCommand(program);
+  registerQueryCommand(program);
   return program;
 }
