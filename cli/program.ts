@@ -1,5 +1,7 @@
 // The `streamsoft` command tree: each domain folder owns its subcommand, this file only wires them.
 import { Command } from 'commander';
+import { registerSetupCommand } from '../local/setup/command';
+import { registerServicesCommand } from '../local/services/command';
 import { registerSchemasCommand } from '../schemas/command';
 import { registerProduceCommand } from '../producers/command';
 import { registerQueryCommand } from '../lake/command';
@@ -14,5 +16,7 @@ export function buildProgram(): Command {
   registerSchemasCommand(program);
   registerProduceCommand(program);
   registerQueryCommand(program);
+  registerSetupCommand(program);
+  registerServicesCommand(program);
   return program;
 }

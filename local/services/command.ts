@@ -1,0 +1,127 @@
+// `streamsoft services start|stop|status`: the local stand-ins as background processes.
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { envOption, parseConfig } from '../../cli/options';
+import { DEFAULT_DATA_DIR } from '../../core/paths';
+import { DEFAULT_PORTS, SERVICE_NAMES, type ServiceName } from './service';
+import { type ServicesConfig, servicesStatus, startServices, stopServices } from './supervisor';
+
+const port = z.coerce
+  .number()
+  .int()
+  .min(1, 'must be a port number 1-65535')
+  .max(65535, 'must be a port number 1-65535');
+
+const servicesOptions = z.object({
+  dataDir: z.string().min(1),
+  only: z.string().transform((value, ctx) => {
+    const names = value.split(',').map((part) => part.trim());
+    const unknown = names.find((name) => !(SERVICE_NAMES as readonly string[]).includes(name));
+    if (unknown !== undefined || names.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `must be one or more of ${SERVICE_NAMES.join(', ')}` });
+      return z.NEVER;
+    }
+    return SERVICE_NAMES.filter((name) => names.includes(name));
+  }),
+  kinesisPort: port,
+  kafkaPort: port,
+  kafkaControllerPort: port,
+  registryPort: port,
+  startTimeout: z.coerce.number().int().positive('must be a positive number of seconds'),
+  json: z.boolean().default(false),
+});
+
+type ServicesOptions = z.infer<typeof servicesOptions>;
+
+function toConfig(options: ServicesOptions): ServicesConfig & { names: ServiceName[] } {
+  return {
+    names: options.only,
+    dataDir: options.dataDir,
+    ports: {
+      kinesis: options.kinesisPort,
+      kafka: options.kafkaPort,
+      kafkaController: options.kafkaControllerPort,
+      registry: options.registryPort,
+    },
+    startTimeoutMs: options.startTimeout * 1000,
+  };
+}
+
+function addCommonOptions(command: Command): Command {
+  return command
+    .addOption(envOption('--data-dir <dir>', 'local state: data, logs, pid files', DEFAULT_DATA_DIR))
+    .addOption(
+      envOption(
+        '--only <services>',
+        'comma-separated subset of kinesis,kafka,registry',
+        SERVICE_NAMES.join(','),
+      ),
+    )
+    .addOption(envOption('--kinesis-port <port>', 'kinesalite port', String(DEFAULT_PORTS.kinesis)))
+    .addOption(envOption('--kafka-port <port>', 'Kafka broker port', String(DEFAULT_PORTS.kafka)))
+    .addOption(
+      envOption(
+        '--kafka-controller-port <port>',
+        'Kafka KRaft controller port',
+        String(DEFAULT_PORTS.kafkaController),
+      ),
+    )
+    .addOption(envOption('--registry-port <port>', 'schema registry port', String(DEFAULT_PORTS.registry)))
+    .addOption(
+      envOption('--start-timeout <seconds>', 'how long each service may take to become healthy', '90'),
+    );
+}
+
+const write = (line: string): void => void process.stdout.write(`${line}\n`);
+
+export function registerServicesCommand(program: Command): void {
+  const services = program
+    .command('services')
+    .description('Run the local stand-ins (kinesalite, Kafka, Apicurio Registry) in the background');
+
+  addCommonOptions(
+    services.command('start').description('start the stand-ins and wait until they are healthy'),
+  ).action(async (raw: Record<string, unknown>) => {
+    const config = toConfig(parseConfig(servicesOptions, raw));
+    await startServices(config.names, config, ({ state, record, ms }) => {
+      if (state === 'already-running') write(`${record.name} already running at ${record.endpoint}`);
+      else
+        write(
+          `${record.name} started at ${record.endpoint} (pid ${record.pid}, ${(ms / 1000).toFixed(1)} s)`,
+        );
+    });
+  });
+
+  addCommonOptions(services.command('stop').description('stop the stand-ins this data dir started')).action(
+    async (raw: Record<string, unknown>) => {
+      const config = toConfig(parseConfig(servicesOptions, raw));
+      for (const { name, pid } of await stopServices(config.names, config.dataDir)) {
+        write(pid === undefined ? `${name} not running` : `${name} stopped (pid ${pid})`);
+      }
+    },
+  );
+
+  addCommonOptions(services.command('status').description('show each stand-in, its endpoint and health'))
+    .addOption(envOption('--json', 'machine-readable output'))
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parseConfig(servicesOptions, raw);
+      const config = toConfig(options);
+      const statuses = await servicesStatus(config.names, config);
+      if (options.json) {
+        const rows = statuses.map(({ name, endpoint, pid, running, healthy }) => ({
+          name,
+          endpoint,
+          pid,
+          running,
+          healthy,
+        }));
+        write(JSON.stringify(rows, null, 2));
+        return;
+      }
+      for (const status of statuses) {
+        const state = !status.running ? 'stopped' : status.healthy ? 'healthy' : 'unhealthy';
+        const pid = status.pid === null ? '' : ` (pid ${status.pid})`;
+        write(`${status.name.padEnd(9)}${state.padEnd(10)}${status.endpoint}${pid}`);
+      }
+    });
+}

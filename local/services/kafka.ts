@@ -1,0 +1,129 @@
+// The Kafka stand-in: one Apache Kafka 4.1 process in KRaft mode (broker and controller), from the jars
+// `streamsoft setup` fetched, its log segments under <data-dir>/kafka.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { ServiceError } from '../../core/errors';
+import { findJava, MIN_JAVA_KAFKA } from '../setup/prerequisites';
+import { toolLocations } from '../setup/tools';
+import { LOOPBACK } from './processes';
+import type { ServiceDefinition, ServicePorts } from './service';
+
+const NODE_ID = 1;
+
+/** Broker settings; a static single-voter quorum, so a restart on other ports still finds its controller. */
+export function serverProperties(ports: ServicePorts, logDir: string): string {
+  const settings: Record<string, string | number> = {
+    'process.roles': 'broker,controller',
+    'node.id': NODE_ID,
+    'controller.quorum.voters': `${NODE_ID}@${LOOPBACK}:${ports.kafkaController}`,
+    listeners: `PLAINTEXT://${LOOPBACK}:${ports.kafka},CONTROLLER://${LOOPBACK}:${ports.kafkaController}`,
+    'advertised.listeners': `PLAINTEXT://${LOOPBACK}:${ports.kafka}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'log.dirs': logDir,
+    'num.partitions': 4,
+    'auto.create.topics.enable': 'true',
+    'offsets.topic.replication.factor': 1,
+    'offsets.topic.num.partitions': 10,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    'share.coordinator.state.topic.replication.factor': 1,
+    'share.coordinator.state.topic.min.isr': 1,
+    'group.initial.rebalance.delay.ms': 0,
+    'log.retention.hours': 168,
+  };
+  return Object.entries(settings)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n')
+    .concat('\n');
+}
+
+/** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (what `kafka-storage random-uuid` prints). */
+export function newClusterId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+function jvmArgs(layout: { root: string }, log4j: string): string[] {
+  return [
+    '-Xms128m',
+    '-Xmx512m',
+    '-XX:+UseSerialGC',
+    '-XX:TieredStopAtLevel=1',
+    '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${log4j}`,
+    `-Dstreamsoft.service=kafka`,
+    `-Dstreamsoft.dataDir=${layout.root}`,
+    '-cp',
+    path.join(toolLocations.kafkaJars, '*'),
+  ];
+}
+
+/** Formats the storage directory once; later starts find meta.properties and skip it. */
+function formatStorage(java: string, args: string[], properties: string, logDir: string, log: string): void {
+  if (fs.existsSync(path.join(logDir, 'meta.properties'))) return;
+  fs.mkdirSync(logDir, { recursive: true });
+  const fd = fs.openSync(log, 'a');
+  try {
+    const result = spawnSync(
+      java,
+      [...args, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', properties],
+      { stdio: ['ignore', fd, fd], timeout: 120_000 },
+    );
+    if (result.status !== 0) {
+      throw new ServiceError(`kafka storage format failed; see ${log}`);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function kafkaProbe(endpoint: string): Promise<boolean> {
+  const kafka = new Kafka({
+    clientId: 'streamsoft-health',
+    brokers: [endpoint],
+    connectionTimeout: 1500,
+    requestTimeout: 3000,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  return admin
+    .connect()
+    .then(() => admin.describeCluster())
+    .then((cluster) => cluster.brokers.length > 0 && cluster.controller !== null)
+    .catch(() => false)
+    .finally(() => admin.disconnect().catch(() => undefined));
+}
+
+export const kafkaService: ServiceDefinition = {
+  name: 'kafka',
+  endpoint: (ports) => `${LOOPBACK}:${ports.kafka}`,
+  ports: (ports) => [ports.kafka, ports.kafkaController],
+  stopGraceMs: 20_000,
+  preflight: () => void findJava(MIN_JAVA_KAFKA, 'the Kafka broker'),
+  async prepare({ layout, ports, log }) {
+    if (!fs.existsSync(toolLocations.kafkaJars)) {
+      throw new ServiceError(
+        `the Kafka jars are missing (${toolLocations.kafkaJars}); run: streamsoft setup --only jars`,
+      );
+    }
+    const java = findJava(MIN_JAVA_KAFKA, 'the Kafka broker');
+    const configDir = path.join(layout.services, 'kafka');
+    const properties = path.join(configDir, 'server.properties');
+    const logDir = path.join(layout.root, 'kafka');
+    fs.mkdirSync(configDir, { recursive: true });
+    fs.writeFileSync(properties, serverProperties(ports, logDir));
+    const args = jvmArgs(layout, toolLocations.kafkaLog4j);
+    formatStorage(java.command, args, properties, logDir, log);
+    return {
+      command: java.command,
+      args: [...args, 'kafka.Kafka', properties],
+      markers: ['-Dstreamsoft.service=kafka', `-Dstreamsoft.dataDir=${layout.root}`],
+    };
+  },
+  probe: kafkaProbe,
+};

@@ -1,0 +1,35 @@
+// Runs kinesalite bound to one host (its own cli listens on every interface) with streams usable at once.
+// Usage: node kinesalite-server.cjs --host 127.0.0.1 --port 4567 --path <dir>
+/* global require, process, console, setTimeout */
+'use strict';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS script, run without tsx
+const kinesalite = require('kinesalite');
+
+function option(name) {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? undefined : process.argv[index + 1];
+}
+
+const host = option('host') || '127.0.0.1';
+const port = Number(option('port') || 4567);
+const server = kinesalite({
+  path: option('path'),
+  createStreamMs: 0,
+  deleteStreamMs: 0,
+  updateStreamMs: 0,
+  shardLimit: 100,
+});
+
+server.on('error', (error) => {
+  console.error(`kinesalite: ${error.message}`);
+  process.exit(1);
+});
+server.listen(port, host, () => console.log(`kinesalite listening at http://${host}:${port}`));
+
+function shutdown() {
+  // Closing flushes and releases the LevelDB store before exiting.
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 2000).unref();
+}
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);

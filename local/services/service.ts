@@ -1,0 +1,44 @@
+// What every stand-in has in common: its name, the ports it binds, how to launch it and how to tell it
+// is healthy. The definitions (kinesis.ts, kafka.ts, registry.ts) know nothing of pid files or the CLI.
+import type { DataDirLayout } from '../../core/paths';
+import type { LaunchSpec } from './processes';
+
+export type ServiceName = 'kinesis' | 'kafka' | 'registry';
+export const SERVICE_NAMES: readonly ServiceName[] = ['kinesis', 'kafka', 'registry'];
+
+export interface ServicePorts {
+  kinesis: number;
+  kafka: number;
+  kafkaController: number;
+  registry: number;
+}
+
+export const DEFAULT_PORTS: ServicePorts = {
+  kinesis: 4567,
+  kafka: 9092,
+  kafkaController: 9093,
+  registry: 8081,
+};
+
+export interface ServiceContext {
+  layout: DataDirLayout;
+  ports: ServicePorts;
+  /** Where this service's stdout and stderr go. */
+  log: string;
+}
+
+export interface ServiceDefinition {
+  name: ServiceName;
+  /** What clients connect to, e.g. `http://127.0.0.1:4567` or `127.0.0.1:9092`. */
+  endpoint(ports: ServicePorts): string;
+  /** The configured ports this service listens on; each must be free before it starts. */
+  ports(ports: ServicePorts): number[];
+  /** Throws an EnvironmentError when the runtime it needs (a JDK) is missing, before anything starts. */
+  preflight(): void;
+  /** Writes config, formats storage on first start, finds the runtime; returns how to launch it. */
+  prepare(context: ServiceContext): Promise<LaunchSpec>;
+  /** One health probe; resolves false (never rejects) when the service does not answer yet. */
+  probe(endpoint: string): Promise<boolean>;
+  /** How long a clean shutdown may take before SIGKILL. */
+  stopGraceMs: number;
+}

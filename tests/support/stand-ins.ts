@@ -1,0 +1,133 @@
+// Real local stand-ins for integration tests: each call gets its own free ports and temp data dir, so
+// test runs on the same machine never share a broker. Call stop() in afterAll.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { dataDirLayout } from '../../core/paths';
+import { freePort } from '../../local/services/processes';
+import type { ServiceName, ServicePorts } from '../../local/services/service';
+import {
+  readRunRecord,
+  type ServicesConfig,
+  SERVICES,
+  startService as startOne,
+  startServices,
+  stopService as stopOne,
+  stopServices,
+} from '../../local/services/supervisor';
+
+export type StandInKind = ServiceName;
+
+export interface StandInEndpoints {
+  /** http://127.0.0.1:PORT */
+  kinesis?: string;
+  /** 127.0.0.1:PORT */
+  kafka?: string;
+  /** http://127.0.0.1:PORT/apis/ccompat/v7 */
+  registry?: string;
+}
+
+export interface StandIns {
+  endpoints: StandInEndpoints;
+  dataDir: string;
+  /** Stops every stand-in and removes the data dir if startStandIns created it. */
+  stop(): Promise<void>;
+  /** Stops one stand-in, waits `downMs`, and starts it again on the same port and data dir. */
+  restart(kind: StandInKind, opts?: { downMs?: number }): Promise<void>;
+  stopService(kind: StandInKind): Promise<void>;
+  startService(kind: StandInKind): Promise<void>;
+}
+
+export interface StandInOptions {
+  /** Use this data dir (kept on stop) instead of a fresh temp dir (removed on stop). */
+  dataDir?: string;
+}
+
+// JVM start-up is slow when several test runs share the two cores; be patient rather than flaky.
+const START_TIMEOUT_MS = 240_000;
+
+/** Data dirs with stand-ins still running, killed when the test process exits without calling stop(). */
+const running = new Set<string>();
+let exitHookInstalled = false;
+
+function killLeftovers(): void {
+  for (const dataDir of running) {
+    const layout = dataDirLayout(dataDir);
+    for (const name of Object.keys(SERVICES) as ServiceName[]) {
+      const record = readRunRecord(layout, name);
+      if (record === undefined) continue;
+      try {
+        process.kill(-record.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
+export async function startStandIns(kinds: StandInKind[], opts: StandInOptions = {}): Promise<StandIns> {
+  const ownDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'streamsoft-stand-ins-'));
+  const [kinesis, kafka, kafkaController, registry] = await distinctFreePorts(4);
+  const ports: ServicePorts = {
+    kinesis: kinesis!,
+    kafka: kafka!,
+    kafkaController: kafkaController!,
+    registry: registry!,
+  };
+  const config: ServicesConfig = { dataDir, ports, startTimeoutMs: START_TIMEOUT_MS };
+  const names = (Object.keys(SERVICES) as ServiceName[]).filter((name) => kinds.includes(name));
+
+  if (!exitHookInstalled) {
+    process.once('exit', killLeftovers);
+    exitHookInstalled = true;
+  }
+  running.add(dataDir);
+
+  const stop = async (): Promise<void> => {
+    try {
+      await stopServices(names, dataDir);
+    } finally {
+      running.delete(dataDir);
+      if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+
+  try {
+    await startServices(names, config);
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+
+  const endpoints: StandInEndpoints = {};
+  for (const name of names) endpoints[name] = SERVICES[name].endpoint(ports);
+
+  const startService = async (kind: StandInKind): Promise<void> => {
+    await startOne(kind, config);
+  };
+  const stopService = async (kind: StandInKind): Promise<void> => {
+    await stopOne(kind, dataDir);
+  };
+
+  return {
+    endpoints,
+    dataDir,
+    stop,
+    stopService,
+    startService,
+    async restart(kind, restartOpts = {}) {
+      await stopService(kind);
+      if (restartOpts.downMs !== undefined && restartOpts.downMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, restartOpts.downMs));
+      }
+      await startService(kind);
+    },
+  };
+}
