@@ -1,0 +1,190 @@
+"""The silver job's wiring: bronze.trades as an incremental Delta stream, each micro-batch classified and
+MERGEd (insert-if-absent) into silver.trades, silver.trades_rejected and silver.trades_duplicates.
+
+Every write is idempotent, so a batch replayed after a crash changes nothing it already wrote; a run with
+no new bronze rows runs no batch and commits nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from delta.tables import DeltaTable
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from streamsoft_jobs.lake import ensure_table, table_path
+from streamsoft_jobs.quality import QualityPolicy
+from streamsoft_jobs.silver import (
+    SILVER_DUPLICATES_SCHEMA,
+    SILVER_REJECTED_SCHEMA,
+    SILVER_TRADES_SCHEMA,
+    classify,
+    seen_keys,
+    trade_key,
+)
+
+log = logging.getLogger("streamsoft.silver")
+
+
+@dataclass(frozen=True)
+class SilverPaths:
+    bronze_trades: str
+    trades: str
+    rejected: str
+    duplicates: str
+
+    @staticmethod
+    def of(lake_path: str) -> "SilverPaths":
+        return SilverPaths(
+            bronze_trades=table_path(lake_path, "bronze", "trades"),
+            trades=table_path(lake_path, "silver", "trades"),
+            rejected=table_path(lake_path, "silver", "trades_rejected"),
+            duplicates=table_path(lake_path, "silver", "trades_duplicates"),
+        )
+
+
+@dataclass
+class SilverBatchCounts:
+    batch_id: int
+    bronze_rows: int
+    trades: int
+    rejected: int
+    duplicates: int
+
+
+@dataclass
+class SilverRunSummary:
+    batches: list[SilverBatchCounts] = field(default_factory=list)
+
+    def total(self, name: str) -> int:
+        return sum(getattr(batch, name) for batch in self.batches)
+
+
+def ensure_silver_tables(spark: SparkSession, paths: SilverPaths) -> None:
+    ensure_table(spark, paths.trades, SILVER_TRADES_SCHEMA, partition_by=["event_date"])
+    ensure_table(spark, paths.rejected, SILVER_REJECTED_SCHEMA)
+    ensure_table(spark, paths.duplicates, SILVER_DUPLICATES_SCHEMA)
+
+
+def _date_list(dates: Sequence[dt.date]) -> str:
+    return ", ".join(f"DATE'{day.isoformat()}'" for day in sorted(dates))
+
+
+def _processed_keys(spark: SparkSession, paths: SilverPaths, batch: DataFrame, dates: Sequence[dt.date]) -> DataFrame:
+    """silver + rejected rows whose key occurs in this batch. silver is read only in the batch's event
+    dates: a duplicate repeats its trade, event time included, so it lives in the same partition."""
+    keys = batch.select(trade_key().alias("trade_key")).distinct()
+    coordinates = ["_source", "_source_partition", "_source_offset"]
+    in_silver = (
+        spark.read.format("delta")
+        .load(paths.trades)
+        .where(F.col("event_date").isin(list(dates)))
+        .select(F.col("operation_id").alias("trade_key"), *coordinates)
+    )
+    in_rejected = spark.read.format("delta").load(paths.rejected).select("trade_key", *coordinates)
+    return in_silver.unionByName(in_rejected).join(F.broadcast(keys), "trade_key", "left_semi")
+
+
+def _insert_if_absent(spark: SparkSession, path: str, rows: DataFrame, condition: str) -> None:
+    (
+        DeltaTable.forPath(spark, path)
+        .alias("t")
+        .merge(rows.alias("s"), condition)
+        .whenNotMatchedInsertAll()
+        .execute()
+    )
+
+
+def process_batch(
+    spark: SparkSession, paths: SilverPaths, policy: QualityPolicy, batch: DataFrame, batch_id: int
+) -> SilverBatchCounts:
+    """Classifies one micro-batch of bronze rows and MERGEs each part into its table."""
+    batch = batch.persist()
+    try:
+        bronze_rows = batch.count()
+        dates = [row[0] for row in batch.select(F.to_date("timestamp")).distinct().collect() if row[0] is not None]
+        # Materialised before any write, so the classification cannot observe this batch's own MERGEs.
+        seen = seen_keys(_processed_keys(spark, paths, batch, dates)).localCheckpoint(eager=True)
+        parts = classify(batch, seen, policy)
+        trades = parts.trades.persist()
+        rejected = parts.rejected.persist()
+        duplicates = parts.duplicates.persist()
+        counts = SilverBatchCounts(batch_id, bronze_rows, trades.count(), rejected.count(), duplicates.count())
+        if counts.trades:
+            target_dates = [r[0] for r in trades.select("event_date").distinct().collect()]
+            _insert_if_absent(
+                spark,
+                paths.trades,
+                trades,
+                f"t.event_date IN ({_date_list(target_dates)}) AND t.event_date = s.event_date"
+                " AND t.operation_id = s.operation_id",
+            )
+        if counts.rejected:
+            _insert_if_absent(spark, paths.rejected, rejected, "t.trade_key = s.trade_key")
+        if counts.duplicates:
+            _insert_if_absent(
+                spark,
+                paths.duplicates,
+                duplicates,
+                "t._source <=> s._source AND t._source_partition <=> s._source_partition"
+                " AND t._source_offset <=> s._source_offset",
+            )
+        for frame in (trades, rejected, duplicates):
+            frame.unpersist()
+    finally:
+        batch.unpersist()
+    log.info(
+        "silver batch %d: %d bronze rows -> %d trades, %d rejected, %d duplicates dropped",
+        batch_id,
+        counts.bronze_rows,
+        counts.trades,
+        counts.rejected,
+        counts.duplicates,
+    )
+    return counts
+
+
+def run_silver(
+    spark: SparkSession,
+    lake_path: str,
+    checkpoint_path: str,
+    policy: QualityPolicy = QualityPolicy(),
+    max_files_per_trigger: int | None = None,
+) -> SilverRunSummary:
+    """Processes every bronze row that arrived since the last run (availableNow), then returns."""
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    paths = SilverPaths.of(lake_path)
+    ensure_silver_tables(spark, paths)
+    summary = SilverRunSummary()
+    if not DeltaTable.isDeltaTable(spark, paths.bronze_trades):
+        log.info("silver: no bronze.trades table at %s yet; nothing to do", paths.bronze_trades)
+        return summary
+
+    def on_batch(batch: DataFrame, batch_id: int) -> None:
+        summary.batches.append(process_batch(spark, paths, policy, batch, batch_id))
+
+    reader = spark.readStream.format("delta")
+    if max_files_per_trigger is not None:
+        reader = reader.option("maxFilesPerTrigger", str(max_files_per_trigger))
+    query = (
+        reader.load(paths.bronze_trades)
+        .writeStream.queryName("silver_trades")
+        .option("checkpointLocation", checkpoint_path)
+        .trigger(availableNow=True)
+        .foreachBatch(on_batch)
+        .start()
+    )
+    query.awaitTermination()
+    log.info(
+        "silver run: %d batches, %d bronze rows -> %d trades, %d rejected, %d duplicates dropped",
+        len(summary.batches),
+        summary.total("bronze_rows"),
+        summary.total("trades"),
+        summary.total("rejected"),
+        summary.total("duplicates"),
+    )
+    return summary
