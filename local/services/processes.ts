@@ -58,6 +58,11 @@ export function commandLineOf(pid: number): string[] | undefined {
   }
 }
 
+/** True when `pid` is a live process (not gone, not a zombie waiting to be reaped). */
+export function isRunning(pid: number): boolean {
+  return commandLineOf(pid) !== undefined;
+}
+
 /** True when `pid` is running and has every marker of the launch we recorded among its arguments. */
 export function isOurProcess(pid: number, markers: string[]): boolean {
   const args = commandLineOf(pid);
