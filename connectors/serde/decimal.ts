@@ -2,36 +2,73 @@
 // big-endian unscaled integer Avro stores. Exact by construction: no float ever touches a price.
 import { Type, types, type Schema } from 'avsc';
 
-/** The slice of avsc's internal write cursor this module relies on (see avsc lib/utils.js `Tap`). */
+/** The slice of avsc's internal buffer cursor this module relies on (see avsc lib/utils.js `Tap`). */
 interface Tap {
   buf: Buffer;
   pos: number;
+  readLong(): number;
   writeLong(n: number): void;
 }
 
 const DECIMAL_PATTERN = /^(-?)(\d+)(?:\.(\d*))?$/;
-/** Unscaled values below 2^53 are converted with plain number arithmetic; larger ones with BigInt. */
-const MAX_SAFE_UNSCALED = Number.MAX_SAFE_INTEGER;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+/** Unscaled values of at most 15 digits are exact as numbers (below 2^53); longer ones use BigInt. */
+const MAX_NUMBER_DIGITS = 15;
+const POWERS_OF_TEN = Array.from({ length: MAX_NUMBER_DIGITS + 1 }, (_, exponent) => 10 ** exponent);
+/** SIGNED_LIMITS[n]: the values -limit..limit-1 fit in n bytes of two's complement. */
+const SIGNED_LIMITS = [0, 2 ** 7, 2 ** 15, 2 ** 23, 2 ** 31, 2 ** 39, 2 ** 47];
 const scratch = Buffer.alloc(32);
 
-/**
- * Unscaled integer of a decimal string at `scale`, or undefined when the string is not a decimal with at
- * most `scale` fraction digits and at most `precision` digits in all. Never rounds.
- */
-export function unscaledOf(value: string, precision: number, scale: number): bigint | number | undefined {
+/** The general path of `unscaledOf`, for values with more digits than a number holds exactly. */
+function unscaledOfLong(value: string, precision: number, scale: number): bigint | undefined {
   const match = DECIMAL_PATTERN.exec(value);
   if (match === null) return undefined;
   const [, sign, integerDigits = '', fractionDigits = ''] = match;
   if (fractionDigits.length > scale) return undefined;
   const integerPart = integerDigits.replace(/^0+(?=\d)/, '');
   if (integerPart.length + scale > precision) return undefined;
-  const digits = integerPart + fractionDigits.padEnd(scale, '0');
-  if (digits.length <= 15) {
-    const unscaled = Number(digits);
-    return sign === '-' && unscaled !== 0 ? -unscaled : unscaled;
-  }
-  const unscaled = BigInt(digits);
+  const unscaled = BigInt(integerPart + fractionDigits.padEnd(scale, '0'));
   return sign === '-' ? -unscaled : unscaled;
+}
+
+/**
+ * Unscaled integer of a decimal string at `scale` ("880.91" at scale 4 is 8809100), or undefined when the
+ * string is not `-?digits[.digits]` with at most `scale` fraction digits and `precision` digits in all.
+ * Never rounds. This runs once per encoded record, hence the single pass without regular expressions.
+ */
+export function unscaledOf(value: string, precision: number, scale: number): bigint | number | undefined {
+  const negative = value.charCodeAt(0) === MINUS;
+  let integerDigits = 0;
+  let integerSignificant = 0;
+  let fractionDigits = -1;
+  let significant = 0;
+  let unscaled = 0;
+  for (let index = negative ? 1 : 0; index < value.length; index += 1) {
+    const code = value.charCodeAt(index);
+    if (code === DOT) {
+      if (fractionDigits >= 0 || integerDigits === 0) return undefined;
+      fractionDigits = 0;
+      continue;
+    }
+    const digit = code - ZERO;
+    if (digit < 0 || digit > 9) return undefined;
+    if (fractionDigits >= 0) {
+      fractionDigits += 1;
+      if (fractionDigits > scale) return undefined;
+    } else {
+      integerDigits += 1;
+      if (integerSignificant > 0 || digit !== 0) integerSignificant += 1;
+    }
+    if (significant > 0 || digit !== 0) significant += 1;
+    unscaled = unscaled * 10 + digit;
+  }
+  if (integerDigits === 0 || integerSignificant + scale > precision) return undefined;
+  const padding = scale - Math.max(fractionDigits, 0);
+  if (significant + padding > MAX_NUMBER_DIGITS) return unscaledOfLong(value, precision, scale);
+  unscaled *= POWERS_OF_TEN[padding] as number;
+  return negative && unscaled !== 0 ? -unscaled : unscaled;
 }
 
 /**
@@ -39,15 +76,13 @@ export function unscaledOf(value: string, precision: number, scale: number): big
  * `BigInteger.toByteArray()` does) into `target` at `offset`; returns the number of bytes written.
  */
 function writeTwosComplement(unscaled: bigint | number, target: Buffer, offset: number): number {
-  if (typeof unscaled === 'number' && Math.abs(unscaled) <= MAX_SAFE_UNSCALED) {
-    let length = 1;
-    // Smallest length whose signed range holds the value.
-    while (length < 7 && (unscaled < -(2 ** (8 * length - 1)) || unscaled >= 2 ** (8 * length - 1))) {
-      length += 1;
-    }
-    if (length <= 6) {
-      target.writeIntBE(unscaled, offset, length);
-      return length;
+  if (typeof unscaled === 'number') {
+    for (let length = 1; length < SIGNED_LIMITS.length; length += 1) {
+      const limit = SIGNED_LIMITS[length] as number;
+      if (unscaled >= -limit && unscaled < limit) {
+        target.writeIntBE(unscaled, offset, length);
+        return length;
+      }
     }
   }
   let big = BigInt(unscaled);
@@ -72,15 +107,16 @@ export function decimalToBytes(value: string, precision: number, scale: number):
   return Buffer.from(scratch.subarray(0, length));
 }
 
-/** Decimal string with exactly `scale` fraction digits, e.g. "-0.0001", from two's-complement bytes. */
-export function bytesToDecimal(bytes: Buffer, scale: number): string {
+/** Decimal string of the two's-complement integer in `buffer[offset, offset + length)`. */
+function decimalAt(buffer: Buffer, offset: number, length: number, scale: number): string {
   let unscaled: bigint | number;
-  if (bytes.length === 0) unscaled = 0;
-  else if (bytes.length <= 6) unscaled = bytes.readIntBE(0, bytes.length);
+  if (length === 0) unscaled = 0;
+  else if (length <= 6) unscaled = buffer.readIntBE(offset, length);
   else {
     let big = 0n;
-    for (const byte of bytes) big = (big << 8n) | BigInt(byte);
-    if ((bytes[0] as number) & 0x80) big -= 1n << BigInt(8 * bytes.length);
+    for (let index = offset; index < offset + length; index += 1)
+      big = (big << 8n) | BigInt(buffer[index] as number);
+    if ((buffer[offset] as number) & 0x80) big -= 1n << BigInt(8 * length);
     unscaled = big;
   }
   const negative = unscaled < 0;
@@ -90,9 +126,14 @@ export function bytesToDecimal(bytes: Buffer, scale: number): string {
   return negative ? `-${text}` : text;
 }
 
+/** Decimal string with exactly `scale` fraction digits, e.g. "-0.0001", from two's-complement bytes. */
+export function bytesToDecimal(bytes: Buffer, scale: number): string {
+  return decimalAt(bytes, 0, bytes.length, scale);
+}
+
 /**
  * avsc logical type for `{"type": "bytes", "logicalType": "decimal", "precision": p, "scale": s}`.
- * Values are strings; writing goes straight into avsc's buffer so encoding a price allocates nothing.
+ * Values are strings; reading and writing work in avsc's buffer, so a price costs no Buffer allocation.
  */
 export class DecimalType extends types.LogicalType {
   readonly precision: number;
@@ -135,6 +176,18 @@ export class DecimalType extends types.LogicalType {
 
   protected override _export(schema: Schema): void {
     Object.assign(schema as object, { precision: this.precision, scale: this.scale });
+  }
+
+  /** Hot path of decoding: the string straight from avsc's buffer, without slicing the bytes out. */
+  _read(tap: Tap): string {
+    const length = tap.readLong();
+    const start = tap.pos;
+    tap.pos += length;
+    if (length < 0 || tap.pos > tap.buf.length) {
+      tap.pos = tap.buf.length + 1; // marks the read as truncated, as avsc's own readers do
+      return '';
+    }
+    return decimalAt(tap.buf, start, length, this.scale);
   }
 
   /** Hot path of encoding: length prefix and unscaled bytes written in place. */

@@ -184,19 +184,33 @@ export class WireFormat<T = unknown> {
   }
 
   private decodeBody(payload: Buffer, schemaId: number, writer: WriterEntry): T {
-    const body = payload.subarray(HEADER_LENGTH);
+    let decoded: { value: unknown; offset: number };
     try {
-      return this.readerType.fromBuffer(body, writer.resolver) as T;
+      decoded = this.readerType.decode(payload, HEADER_LENGTH, writer.resolver);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new SchemaError(
-        'CORRUPT_BODY',
-        `corrupt Avro body (schema id ${schemaId}, ${body.length} bytes): ${reason}`,
-        {
-          cause: error,
-        },
+      throw this.corruptBody(
+        payload,
+        schemaId,
+        error instanceof Error ? error.message : String(error),
+        error,
       );
     }
+    if (decoded.offset < 0) throw this.corruptBody(payload, schemaId, 'truncated buffer');
+    if (decoded.offset !== payload.length) {
+      throw this.corruptBody(payload, schemaId, `${payload.length - decoded.offset} trailing bytes`);
+    }
+    return decoded.value as T;
+  }
+
+  private corruptBody(payload: Buffer, schemaId: number, reason: string, cause?: unknown): SchemaError {
+    const size = payload.length - HEADER_LENGTH;
+    return new SchemaError(
+      'CORRUPT_BODY',
+      `corrupt Avro body (schema id ${schemaId}, ${size} bytes): ${reason}`,
+      {
+        cause,
+      },
+    );
   }
 
   private knownWriter(schemaId: number): WriterEntry {

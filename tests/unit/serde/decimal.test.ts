@@ -68,6 +68,25 @@ describe('decimal(18,4)', () => {
     );
   });
 
+  it('agrees with the reference on random decimals of every length up to 18 digits', () => {
+    let seed = 12345;
+    const random = (below: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor((seed / 2147483648) * below);
+    };
+    for (let round = 0; round < 5000; round += 1) {
+      const integerLength = 1 + random(14);
+      const fractionLength = random(5);
+      const integer = Array.from({ length: integerLength }, () => random(10)).join('');
+      const fraction = Array.from({ length: fractionLength }, () => random(10)).join('');
+      const value = `${random(2) === 0 ? '-' : ''}${integer}${fractionLength > 0 ? `.${fraction}` : ''}`;
+      const canonical = referenceBytes(value, 4);
+      expect(decimalToBytes(value, 18, 4)?.toString('hex')).toBe(canonical.toString('hex'));
+      const decoded = bytesToDecimal(canonical, 4);
+      expect(decimalToBytes(decoded, 18, 4)?.toString('hex')).toBe(canonical.toString('hex'));
+    }
+  });
+
   it('supports other scales', () => {
     expect(bytesToDecimal(decimalToBytes('12.5', 5, 1) as Buffer, 1)).toBe('12.5');
     expect(bytesToDecimal(decimalToBytes('42', 5, 0) as Buffer, 0)).toBe('42');
