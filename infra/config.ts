@@ -1,0 +1,139 @@
+// The deployment configuration: chosen once (by main.ts or the CLI), validated here, then handed to the
+// stack as a plain typed object. Constructs never read the environment; they receive slices of this.
+import path from 'node:path';
+import { z } from 'zod';
+import { parseConfig } from '../cli/options';
+import { REPO_ROOT, TOOLS_DIR } from '../core/paths';
+
+export const TRANSPORTS = ['kinesis', 'msk', 'both'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
+const cidrV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+function isCidr(value: string, maxPrefix = 32): boolean {
+  const m = cidrV4.exec(value);
+  if (m === null) return false;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  return octets.every((o) => o <= 255) && prefix <= maxPrefix;
+}
+
+const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Every setting with its default; the CLI and `main.ts` pass only what the user chose. */
+export const infraConfigSchema = z.object({
+  env: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9-]{0,11}$/,
+      'must be 1-12 lowercase letters, digits or dashes, starting with a letter',
+    )
+    .default('dev'),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-west-1')
+    .default('eu-west-1'),
+  transport: z.enum(TRANSPORTS, { message: 'must be kinesis, msk or both' }).default('kinesis'),
+  vpcCidr: z
+    .string()
+    .refine((v) => isCidr(v, 20), 'must be an IPv4 CIDR block of /20 or larger, e.g. 10.40.0.0/16')
+    .default('10.40.0.0/16'),
+  azCount: positiveInt(2, 3).default(2),
+  kinesisRetentionHours: positiveInt(24, 8760).default(24),
+  mskKafkaVersion: z
+    .string()
+    .regex(/^\d+\.\d+\.(\d+|x)(\.kraft)?$/, 'must be an MSK Kafka version such as 4.1.x.kraft')
+    .default('4.1.x.kraft'),
+  mskBrokerInstanceType: z
+    .string()
+    .regex(/^(kafka|express)\.[a-z0-9]+\.[a-z0-9]+$/)
+    .default('kafka.m7g.large'),
+  mskBrokerVolumeGb: positiveInt(1, 16384).default(100),
+  topic: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,200}$/)
+    .default('trades'),
+  consumerGroup: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,200}$/)
+    .default('streamsoft-bronze'),
+  glueSourceDir: z.string().default(path.join(REPO_ROOT, 'glue-streaming')),
+  /** Wheels of the jobs' extra Python packages (Glue workers cannot reach PyPI); used when present. */
+  glueWheelsDir: z.string().default(path.join(TOOLS_DIR, 'glue-wheels')),
+  mskIamAuthJar: z
+    .string()
+    .refine(
+      (v) => /^s3:\/\/[^/]+\/.+\.jar$/.test(v) || v.endsWith('.jar'),
+      'must be an s3:// URI or a local path of a .jar',
+    )
+    .optional(),
+  streamingWorkerType: z.enum(['G.025X', 'G.1X', 'G.2X']).default('G.025X'),
+  streamingWorkers: positiveInt(2, 100).default(2),
+  batchWorkerType: z.enum(['G.1X', 'G.2X', 'G.4X']).default('G.1X'),
+  batchWorkers: positiveInt(2, 100).default(2),
+  triggerSeconds: positiveInt(1, 3600).default(30),
+  startingPosition: z.enum(['earliest', 'latest']).default('earliest'),
+  silverSchedule: z
+    .string()
+    .regex(/^cron\(.+\)$/, 'must be a Glue cron expression such as cron(0/15 * * * ? *)')
+    .default('cron(0/15 * * * ? *)'),
+  registryImage: z.string().min(1).default('apicurio/apicurio-registry:3.3.3'),
+  metabaseImage: z.string().min(1).default('metabase/metabase:v0.64.2.2'),
+  certificateArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/,
+      'must be an ACM certificate ARN',
+    )
+    .optional(),
+  metabaseAdminEmail: z.email('must be an email address').default('admin@streamsoft.example.com'),
+  metabaseAllowedCidrs: z
+    .array(z.string().refine((v) => isCidr(v), 'must be IPv4 CIDR blocks'))
+    .min(1)
+    .default(['0.0.0.0/0']),
+  dbInstanceClass: z
+    .string()
+    .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/)
+    .default('db.t4g.micro'),
+  postgresVersion: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .default('17'),
+  alarmEmail: z.email('must be an email address').optional(),
+  iteratorAgeThresholdMs: positiveInt(1000, 7 * 24 * 3600 * 1000).default(60_000),
+  offsetLagThreshold: positiveInt(1, 1_000_000_000).default(10_000),
+  /** Micro-batch duration that raises an alarm; by default twice the trigger interval. */
+  batchDurationThresholdMs: positiveInt(1000, 24 * 3600 * 1000).optional(),
+  logRetentionDays: z
+    .union(
+      [z.literal(365), z.literal(400), z.literal(545), z.literal(731), z.literal(1827), z.literal(3653)],
+      {
+        message: 'must be one of 365, 400, 545, 731, 1827, 3653 (at least a year)',
+      },
+    )
+    .default(365),
+  /** Dev-only: turn off deletion protection and let `terraform destroy` empty buckets. */
+  allowDestroy: z.boolean().default(false),
+});
+
+export type InfraConfig = z.output<typeof infraConfigSchema>;
+export type InfraConfigInput = z.input<typeof infraConfigSchema>;
+
+/** Validates user choices and fills defaults; the first invalid value throws one ConfigError line. */
+export function resolveInfraConfig(raw: Record<string, unknown>): InfraConfig {
+  const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+  return parseConfig(infraConfigSchema, defined);
+}
+
+export function includesKinesis(transport: Transport): boolean {
+  return transport !== 'msk';
+}
+
+export function includesMsk(transport: Transport): boolean {
+  return transport !== 'kinesis';
+}
+
+/** Name stem of every resource in one environment: `streamsoft-dev`. */
+export function namePrefix(config: Pick<InfraConfig, 'env'>): string {
+  return `streamsoft-${config.env}`;
+}

@@ -1,0 +1,381 @@
+// The Glue jobs: one streaming bronze job per transport (Kinesis and/or MSK) and the silver and gold
+// batch jobs, chained by a workflow (silver on a schedule, gold when silver succeeded). Each job has
+// its own role allowed exactly what that job touches: its source, its layers' prefixes, its
+// checkpoint folder, the code objects, its logs and the platform key.
+import { Construct } from 'constructs';
+import { GlueConnection } from '@cdktf/provider-aws/lib/glue-connection';
+import { GlueJob } from '@cdktf/provider-aws/lib/glue-job';
+import { GlueSecurityConfiguration } from '@cdktf/provider-aws/lib/glue-security-configuration';
+import { GlueTrigger } from '@cdktf/provider-aws/lib/glue-trigger';
+import { GlueWorkflow } from '@cdktf/provider-aws/lib/glue-workflow';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { assumeRolePolicy, KMS_USE_ACTIONS, policyDocument, type PolicyStatement } from '../iam';
+import { arn, type DeploymentContext } from './context';
+import { GlueArtifacts } from './glue-artifacts';
+import type { Lake } from './lake';
+import { SecureBucket } from './secure-bucket';
+
+/** Glue 6.0: Spark 4.1.1, Python 3.13, Delta Lake 4.2.0 (DESIGN.md §2). */
+export const GLUE_VERSION = '6.0';
+/** Python packages the jobs import that the Glue runtime does not bundle. */
+export const JOB_PYTHON_MODULES = ['fastavro==1.12.1', 'requests==2.32.5'];
+const DELTA_SPARK_CONF =
+  'spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension' +
+  ' --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog';
+
+export interface KinesisSource {
+  readonly streamName: string;
+  readonly streamArn: string;
+}
+
+export interface KafkaSource {
+  readonly bootstrapBrokers: string;
+  readonly topic: string;
+  readonly clusterArn: string;
+  readonly topicArn: string;
+  readonly groupArn: string;
+}
+
+export interface GlueJobsProps {
+  readonly context: DeploymentContext;
+  readonly kmsKeyArn: string;
+  readonly lake: Lake;
+  readonly sourceDir: string;
+  readonly wheelFiles: string[];
+  readonly mskIamAuthJar?: string;
+  readonly kinesis?: KinesisSource;
+  readonly kafka?: KafkaSource;
+  readonly registryUrl: string;
+  readonly subnetId: string;
+  readonly availabilityZone: string;
+  readonly securityGroupId: string;
+  readonly streamingWorkerType: string;
+  readonly streamingWorkers: number;
+  readonly batchWorkerType: string;
+  readonly batchWorkers: number;
+  readonly triggerSeconds: number;
+  readonly startingPosition: string;
+  readonly silverSchedule: string;
+}
+
+type Source = 'kinesis' | 'kafka';
+
+export class GlueJobs extends Construct {
+  /** Bronze job name per configured source. */
+  readonly streamingJobNames: Partial<Record<Source, string>>;
+  readonly silverJobName: string;
+  readonly goldJobName: string;
+  readonly workflowName: string;
+  readonly artifactsBucketName: string;
+
+  private readonly props: GlueJobsProps;
+  private readonly artifacts: GlueArtifacts;
+  private readonly artifactsBucket: SecureBucket;
+  private readonly connectionName: string;
+  private readonly securityConfigurationName: string;
+
+  constructor(scope: Construct, id: string, props: GlueJobsProps) {
+    super(scope, id);
+    this.props = props;
+    const ctx = props.context;
+    this.artifactsBucket = new SecureBucket(this, 'artifacts', {
+      context: ctx,
+      purpose: 'artifacts',
+      kmsKeyArn: props.kmsKeyArn,
+      noncurrentVersionDays: 30,
+    });
+    this.artifacts = new GlueArtifacts(this, 'code', {
+      context: ctx,
+      kmsKeyArn: props.kmsKeyArn,
+      bucket: this.artifactsBucket,
+      sourceDir: props.sourceDir,
+      wheelFiles: props.wheelFiles,
+      mskIamAuthJar: props.mskIamAuthJar,
+      needsMskJar: props.kafka !== undefined,
+    });
+    const connection = new GlueConnection(this, 'vpc-connection', {
+      name: `${ctx.namePrefix}-vpc`,
+      connectionType: 'NETWORK',
+      description: 'Places job workers in the isolated data subnet',
+      physicalConnectionRequirements: {
+        availabilityZone: props.availabilityZone,
+        subnetId: props.subnetId,
+        securityGroupIdList: [props.securityGroupId],
+      },
+    });
+    this.connectionName = connection.name;
+    const securityConfiguration = new GlueSecurityConfiguration(this, 'security', {
+      name: `${ctx.namePrefix}-glue`,
+      encryptionConfiguration: {
+        s3Encryption: { s3EncryptionMode: 'SSE-KMS', kmsKeyArn: props.kmsKeyArn },
+        cloudwatchEncryption: { cloudwatchEncryptionMode: 'SSE-KMS', kmsKeyArn: props.kmsKeyArn },
+        jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'CSE-KMS', kmsKeyArn: props.kmsKeyArn },
+      },
+    });
+    this.securityConfigurationName = securityConfiguration.name;
+
+    const streaming: Partial<Record<Source, string>> = {};
+    if (props.kinesis !== undefined) streaming.kinesis = this.bronzeJob('kinesis', props.kinesis);
+    if (props.kafka !== undefined) streaming.kafka = this.bronzeJob('kafka', props.kafka);
+    this.streamingJobNames = streaming;
+
+    const lake = props.lake;
+    const silver = this.job({
+      job: 'silver',
+      type: 'glueetl',
+      script: this.artifacts.scripts.silver,
+      arguments: {},
+      readPrefixes: ['lake/bronze'],
+      writePrefixes: ['lake/silver', 'checkpoints/silver'],
+      sourcePolicy: [],
+      checkpoint: `${lake.checkpointsPath}/silver`,
+    });
+    const gold = this.job({
+      job: 'gold',
+      type: 'glueetl',
+      script: this.artifacts.scripts.gold,
+      arguments: {},
+      // Pipeline health counts every layer.
+      readPrefixes: ['lake/bronze', 'lake/silver'],
+      writePrefixes: ['lake/gold', 'checkpoints/gold'],
+      sourcePolicy: [],
+      checkpoint: `${lake.checkpointsPath}/gold`,
+    });
+    this.silverJobName = silver.name;
+    this.goldJobName = gold.name;
+
+    const workflow = new GlueWorkflow(this, 'workflow', {
+      name: `${ctx.namePrefix}-refine`,
+      description: 'silver on a schedule, then gold when silver succeeded',
+      maxConcurrentRuns: 1,
+    });
+    new GlueTrigger(this, 'silver-schedule', {
+      name: `${ctx.namePrefix}-silver-schedule`,
+      type: 'SCHEDULED',
+      schedule: props.silverSchedule,
+      workflowName: workflow.name,
+      startOnCreation: true,
+      actions: [{ jobName: silver.name }],
+    });
+    new GlueTrigger(this, 'gold-after-silver', {
+      name: `${ctx.namePrefix}-gold-after-silver`,
+      type: 'CONDITIONAL',
+      workflowName: workflow.name,
+      startOnCreation: true,
+      predicate: { conditions: [{ jobName: silver.name, state: 'SUCCEEDED', logicalOperator: 'EQUALS' }] },
+      actions: [{ jobName: gold.name }],
+    });
+    this.workflowName = workflow.name;
+    this.artifactsBucketName = this.artifactsBucket.bucketName;
+  }
+
+  private bronzeJob(source: Source, spec: KinesisSource | KafkaSource): string {
+    const p = this.props;
+    const common = {
+      '--source': source,
+      '--region': p.context.region,
+      '--registry-url': p.registryUrl,
+      '--trigger-seconds': String(p.triggerSeconds),
+      '--starting-position': p.startingPosition,
+    };
+    let args: Record<string, string>;
+    let sourcePolicy: PolicyStatement[];
+    if (source === 'kinesis') {
+      const k = spec as KinesisSource;
+      args = { ...common, '--stream-name': k.streamName };
+      sourcePolicy = [
+        {
+          sid: 'ReadTradeStream',
+          actions: [
+            'kinesis:DescribeStream',
+            'kinesis:DescribeStreamSummary',
+            'kinesis:GetRecords',
+            'kinesis:GetShardIterator',
+            'kinesis:ListShards',
+          ],
+          resources: [k.streamArn],
+        },
+      ];
+    } else {
+      const k = spec as KafkaSource;
+      args = {
+        ...common,
+        '--topic': k.topic,
+        '--kafka-brokers': k.bootstrapBrokers,
+        '--kafka-auth': 'iam',
+        '--extra-jars': this.artifacts.mskIamAuthJarUri!,
+      };
+      sourcePolicy = [
+        {
+          sid: 'ConnectToCluster',
+          actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster'],
+          resources: [k.clusterArn],
+        },
+        {
+          sid: 'ReadTradesTopic',
+          actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
+          resources: [k.topicArn],
+        },
+        {
+          sid: 'UseConsumerGroup',
+          actions: ['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup'],
+          resources: [k.groupArn],
+        },
+        { sid: 'ReadMskIamJar', actions: ['s3:GetObject'], resources: [this.artifacts.mskIamAuthJarArn!] },
+      ];
+    }
+    // One checkpoint per source: switching transports never replays a stream into bronze twice.
+    const checkpoint = `checkpoints/bronze-${source}`;
+    return this.job({
+      job: `bronze-${source}`,
+      type: 'gluestreaming',
+      script: this.artifacts.scripts.bronze,
+      arguments: args,
+      readPrefixes: [],
+      writePrefixes: ['lake/bronze', checkpoint],
+      sourcePolicy,
+      checkpoint: `s3://${this.props.lake.bucketName}/${checkpoint}`,
+    }).name;
+  }
+
+  private job(spec: {
+    job: string;
+    type: 'gluestreaming' | 'glueetl';
+    script: string;
+    arguments: Record<string, string>;
+    readPrefixes: string[];
+    writePrefixes: string[];
+    sourcePolicy: PolicyStatement[];
+    checkpoint: string;
+  }): GlueJob {
+    const p = this.props;
+    const ctx = p.context;
+    const name = `${ctx.namePrefix}-${spec.job}`;
+    const streaming = spec.type === 'gluestreaming';
+    const role = new IamRole(this, `${spec.job}-role`, {
+      name: `${name}-glue`,
+      assumeRolePolicy: assumeRolePolicy('glue.amazonaws.com', ctx.accountId),
+    });
+    new IamRolePolicy(this, `${spec.job}-policy`, {
+      role: role.id,
+      name: `${spec.job}-least-privilege`,
+      policy: policyDocument([
+        ...spec.sourcePolicy,
+        ...this.commonPolicy(spec.job, spec.readPrefixes, spec.writePrefixes),
+      ]),
+    });
+    const modules = p.wheelFiles.length > 0 ? this.artifacts.wheelUris : JOB_PYTHON_MODULES;
+    return new GlueJob(this, spec.job, {
+      name,
+      description: `StreamSoft ${spec.job} (${streaming ? 'streaming' : 'batch'})`,
+      roleArn: role.arn,
+      glueVersion: GLUE_VERSION,
+      command: { name: spec.type, scriptLocation: spec.script, pythonVersion: '3' },
+      workerType: streaming ? p.streamingWorkerType : p.batchWorkerType,
+      numberOfWorkers: streaming ? p.streamingWorkers : p.batchWorkers,
+      connections: [this.connectionName],
+      securityConfiguration: this.securityConfigurationName,
+      executionProperty: { maxConcurrentRuns: 1 },
+      maxRetries: 0,
+      ...(streaming ? {} : { timeout: 60 }),
+      defaultArguments: {
+        '--JOB_NAME': name,
+        '--job-language': 'python',
+        '--datalake-formats': 'delta',
+        '--conf': DELTA_SPARK_CONF,
+        '--extra-py-files': this.artifacts.sharedPackageUri,
+        '--additional-python-modules': modules.join(','),
+        '--enable-metrics': 'true',
+        '--enable-observability-metrics': 'true',
+        '--enable-continuous-cloudwatch-log': 'true',
+        '--job-bookmark-option': 'job-bookmark-disable',
+        '--TempDir': `s3://${this.artifactsBucket.bucketName}/tmp/${spec.job}/`,
+        '--lake-path': p.lake.lakePath,
+        '--checkpoint-path': spec.checkpoint,
+        ...spec.arguments,
+      },
+    });
+  }
+
+  /** What every job needs besides its source: code, its lake prefixes, logs, metrics, VPC, the key. */
+  private commonPolicy(job: string, readPrefixes: string[], writePrefixes: string[]): PolicyStatement[] {
+    const p = this.props;
+    const ctx = p.context;
+    const lake = p.lake;
+    const statements: PolicyStatement[] = [
+      { sid: 'ReadJobCode', actions: ['s3:GetObject'], resources: [this.artifacts.objectsArn] },
+      {
+        sid: 'UseTempDir',
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: [`${this.artifactsBucket.bucketArn}/tmp/${job}/*`],
+      },
+      {
+        sid: 'ListBuckets',
+        actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+        resources: [lake.bucketArn, this.artifactsBucket.bucketArn],
+      },
+      {
+        sid: 'WriteOwnLayersAndCheckpoint',
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        resources: writePrefixes.map((prefix) => lake.objectsArn(prefix)),
+      },
+      { sid: 'UsePlatformKey', actions: KMS_USE_ACTIONS, resources: [p.kmsKeyArn] },
+      {
+        sid: 'WriteJobLogs',
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'],
+        resources: [
+          arn(ctx, 'logs', 'log-group:/aws-glue/*'),
+          arn(ctx, 'logs', 'log-group:/aws-glue/*:log-stream:*'),
+        ],
+      },
+      {
+        // PutMetricData has no resource-level permissions; the namespace condition confines it.
+        sid: 'PublishJobMetrics',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
+      },
+      {
+        sid: 'ReadVpcConnection',
+        actions: ['glue:GetConnection'],
+        resources: [arn(ctx, 'glue', 'catalog'), arn(ctx, 'glue', `connection/${this.connectionName}`)],
+      },
+      {
+        // Describe calls have no resource-level permissions.
+        sid: 'DescribeNetwork',
+        actions: [
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSecurityGroups',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeVpcAttribute',
+          'ec2:DescribeVpcEndpoints',
+          'ec2:DescribeRouteTables',
+        ],
+        resources: ['*'],
+      },
+      {
+        sid: 'WorkerNetworkInterfaces',
+        actions: ['ec2:CreateNetworkInterface'],
+        resources: [
+          arn(ctx, 'ec2', 'network-interface/*'),
+          arn(ctx, 'ec2', `subnet/${p.subnetId}`),
+          arn(ctx, 'ec2', `security-group/${p.securityGroupId}`),
+        ],
+      },
+      {
+        sid: 'CleanUpWorkerNetworkInterfaces',
+        actions: ['ec2:DeleteNetworkInterface', 'ec2:CreateTags', 'ec2:DeleteTags'],
+        resources: [arn(ctx, 'ec2', 'network-interface/*')],
+      },
+    ];
+    if (readPrefixes.length > 0) {
+      statements.push({
+        sid: 'ReadUpstreamLayers',
+        actions: ['s3:GetObject'],
+        resources: readPrefixes.map((prefix) => lake.objectsArn(prefix)),
+      });
+    }
+    return statements;
+  }
+}

@@ -1,0 +1,68 @@
+// The cdktf app: picks the configuration once (validated, defaults filled), lists the Glue wheels on
+// disk, and synthesizes the stack to Terraform JSON. `streamsoft infra synth` calls synthInfra in
+// process; `cdktf synth` (cdktf.json) runs this file, reading the same STREAMSOFT_* variables.
+import fs from 'node:fs';
+import path from 'node:path';
+import { App } from 'cdktf';
+import { envNameForFlag, readEnv } from '../core/env';
+import { namePrefix, resolveInfraConfig, type InfraConfig } from './config';
+import { StreamSoftStack } from './stacks/streamsoft-stack';
+
+export interface SynthResult {
+  readonly stackName: string;
+  /** Folder holding `cdk.tf.json` and the assets: where `terraform init/apply` runs. */
+  readonly stackDir: string;
+  readonly outdir: string;
+  readonly wheelFiles: string[];
+}
+
+function listWheels(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.whl'))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+/** Builds the stack into `app` without writing anything; tests synth it with cdktf's Testing. */
+export function buildStack(app: App, config: InfraConfig): { stack: StreamSoftStack; wheelFiles: string[] } {
+  const wheelFiles = listWheels(config.glueWheelsDir);
+  const stack = new StreamSoftStack(app, namePrefix(config), { config, wheelFiles });
+  return { stack, wheelFiles };
+}
+
+/** Writes the Terraform JSON for `config` under `outdir`, offline. */
+export function synthInfra(config: InfraConfig, outdir: string): SynthResult {
+  const resolvedOut = path.resolve(outdir);
+  const app = new App({ outdir: resolvedOut, stackTraces: false });
+  const { wheelFiles } = buildStack(app, config);
+  app.synth();
+  const stackName = namePrefix(config);
+  fs.rmSync(path.join(resolvedOut, '.staging'), { recursive: true, force: true });
+  return {
+    stackName,
+    stackDir: path.join(resolvedOut, 'stacks', stackName),
+    outdir: resolvedOut,
+    wheelFiles,
+  };
+}
+
+/** Configuration from STREAMSOFT_* variables, for `cdktf synth`; flags win in the CLI. */
+function configFromEnvironment(): InfraConfig {
+  const read = (flag: string) => readEnv(envNameForFlag(flag));
+  return resolveInfraConfig({
+    env: read('--env'),
+    region: read('--region'),
+    transport: read('--transport'),
+    certificateArn: read('--certificate-arn'),
+    mskIamAuthJar: read('--msk-iam-jar'),
+    alarmEmail: read('--alarm-email'),
+    allowDestroy: read('--allow-destroy') === 'true',
+  });
+}
+
+if (require.main === module) {
+  const result = synthInfra(configFromEnvironment(), readEnv('CDKTF_OUTDIR') ?? 'cdktf.out');
+  process.stdout.write(`${result.stackDir}\n`);
+}
