@@ -5,6 +5,7 @@ import { registerServicesCommand } from '../local/services/command';
 import { registerSchemasCommand } from '../schemas/command';
 import { registerProduceCommand } from '../producers/command';
 import { registerQueryCommand } from '../lake/command';
+import { registerDashboardCommand, registerMetabaseCommand } from '../metabase/command';
 
 export function buildProgram(): Command {
   const program = new Command('streamsoft')
@@ -18,5 +19,7 @@ export function buildProgram(): Command {
   registerQueryCommand(program);
   registerSetupCommand(program);
   registerServicesCommand(program);
+  registerDashboardCommand(program);
+  registerMetabaseCommand(program);
   return program;
 }

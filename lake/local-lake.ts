@@ -3,6 +3,7 @@
 // what Athena would read in AWS.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { DuckDBInstance, type DuckDBConnection, type Json } from '@duckdb/node-api';
 import { silentLogger, type Logger } from '../core/logger';
 import { readDeltaSnapshot, isDeltaTable, type DeltaAction, type DeltaSnapshot } from './delta-log';
@@ -32,6 +33,8 @@ export interface QueryResult {
 export interface LocalLakeOptions {
   lakeDir: string;
   logger?: Logger;
+  /** A query re-reads the Delta logs only when the last read is older than this (default: every query). */
+  minRefreshIntervalMs?: number;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -127,12 +130,14 @@ function nameParts(qualified: string): string[] {
 export class LocalLake {
   private readonly versions = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
+  private refreshedAt = Number.NEGATIVE_INFINITY;
 
   private constructor(
     readonly lakeDir: string,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly logger: Logger,
+    private readonly minRefreshIntervalMs: number,
   ) {}
 
   static async open(options: LocalLakeOptions): Promise<LocalLake> {
@@ -146,6 +151,7 @@ export class LocalLake {
       instance,
       connection,
       options.logger ?? silentLogger,
+      options.minRefreshIntervalMs ?? 0,
     );
     await lake.refresh();
     return lake;
@@ -164,7 +170,7 @@ export class LocalLake {
   /** Runs SQL over the views as they are after a refresh. */
   query(sql: string): Promise<QueryResult> {
     return this.exclusive(async () => {
-      await this.refreshViews();
+      if (performance.now() - this.refreshedAt >= this.minRefreshIntervalMs) await this.refreshViews();
       this.checkTablesExist(sql);
       try {
         const reader = await this.connection.runAndReadAll(sql);
@@ -210,6 +216,7 @@ export class LocalLake {
   }
 
   private async refreshViews(): Promise<void> {
+    this.refreshedAt = performance.now();
     const tables = await discoverTables(this.lakeDir);
     const seen = new Set<string>();
     for (const ref of tables) {

@@ -1,0 +1,171 @@
+// A fake Metabase for contract tests: the documented endpoints the provisioner uses, with the request and
+// response shapes of Metabase's REST API (v0.47+: dashboards take their cards as `dashcards` on PUT), in
+// memory, recording every request. Metabase itself cannot run here, so this is the contract.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Request bodies are untyped JSON; the fake checks the fields it needs with `require`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type JsonBody = any;
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: JsonBody;
+}
+
+interface Entity {
+  id: number;
+  name: string;
+  archived: boolean;
+  [key: string]: unknown;
+}
+
+export interface FakeMetabase {
+  url: string;
+  requests: RecordedRequest[];
+  databases: Entity[];
+  cards: Entity[];
+  dashboards: Entity[];
+  close(): Promise<void>;
+}
+
+const SESSION = 'session-1234';
+
+export async function startFakeMetabase(user: string, password: string): Promise<FakeMetabase> {
+  let nextId = 1;
+  let nextDashcardId = 100;
+  const state = {
+    requests: [] as RecordedRequest[],
+    databases: [] as Entity[],
+    cards: [] as Entity[],
+    dashboards: [] as Entity[],
+  };
+
+  const fail = (res: http.ServerResponse, status: number, message: string): void => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message }));
+  };
+  const ok = (res: http.ServerResponse, value: unknown): void => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(value));
+  };
+  const require = (condition: boolean, what: string): void => {
+    if (!condition) throw Object.assign(new Error(what), { status: 400 });
+  };
+  const byId = (list: Entity[], id: string | undefined): Entity => {
+    const found = list.find((e) => e.id === Number(id));
+    if (found === undefined) throw Object.assign(new Error('Not found.'), { status: 404 });
+    return found;
+  };
+
+  const route = (method: string, url: URL, body: JsonBody, res: http.ServerResponse): void => {
+    const p = url.pathname.replace(/\/$/, '');
+    let m: RegExpExecArray | null;
+    if (method === 'GET' && p === '/api/database')
+      return ok(res, { data: state.databases, total: state.databases.length });
+    if (method === 'POST' && p === '/api/database') {
+      require(typeof body.name === 'string' &&
+        typeof body.engine === 'string' &&
+        typeof body.details === 'object', 'name, engine and details are required');
+      const db = { id: nextId++, archived: false, ...body };
+      state.databases.push(db);
+      return ok(res, db);
+    }
+    if (method === 'PUT' && (m = /^\/api\/database\/(\d+)$/.exec(p))) {
+      const db = byId(state.databases, m[1]);
+      Object.assign(db, body);
+      return ok(res, db);
+    }
+    if (method === 'GET' && p === '/api/card') {
+      require(url.searchParams.get('f') === 'all', 'expected f=all');
+      return ok(res, state.cards);
+    }
+    if (method === 'POST' && p === '/api/card') {
+      require(typeof body.name === 'string', 'name is required');
+      require(typeof body.display === 'string', 'display is required');
+      require(typeof body.visualization_settings === 'object', 'visualization_settings is required');
+      const q = body.dataset_query;
+      require(q?.type === 'native' &&
+        typeof q.native?.query === 'string', 'dataset_query must be a native query');
+      require(state.databases.some((d) => d.id === q.database), 'dataset_query.database must exist');
+      const card = { id: nextId++, archived: false, ...body };
+      state.cards.push(card);
+      return ok(res, card);
+    }
+    if (method === 'PUT' && (m = /^\/api\/card\/(\d+)$/.exec(p))) {
+      const card = byId(state.cards, m[1]);
+      Object.assign(card, body);
+      return ok(res, card);
+    }
+    if (method === 'GET' && p === '/api/search') {
+      const q = (url.searchParams.get('q') ?? '').toLowerCase();
+      const models = url.searchParams.getAll('models');
+      const hits =
+        models.includes('dashboard') || models.length === 0
+          ? state.dashboards
+              .filter((d) => d.name.toLowerCase().includes(q))
+              .map((d) => ({ ...d, model: 'dashboard' }))
+          : [];
+      return ok(res, { data: hits, total: hits.length });
+    }
+    if (method === 'POST' && p === '/api/dashboard') {
+      require(typeof body.name === 'string', 'name is required');
+      const dashboard = { id: nextId++, archived: false, dashcards: [], ...body };
+      state.dashboards.push(dashboard);
+      return ok(res, dashboard);
+    }
+    if (method === 'GET' && (m = /^\/api\/dashboard\/(\d+)$/.exec(p)))
+      return ok(res, byId(state.dashboards, m[1]));
+    if (method === 'PUT' && (m = /^\/api\/dashboard\/(\d+)$/.exec(p))) {
+      const dashboard = byId(state.dashboards, m[1]);
+      const { dashcards, ...rest } = body;
+      Object.assign(dashboard, rest);
+      if (dashcards !== undefined) {
+        const existing = new Set((dashboard.dashcards as { id: number }[]).map((d) => d.id));
+        for (const d of dashcards) {
+          require(d.id < 0 || existing.has(d.id), `dashcard ${d.id} is not on this dashboard`);
+          require(state.cards.some((c) => c.id === d.card_id), `card ${d.card_id} does not exist`);
+          require([d.row, d.col, d.size_x, d.size_y].every(
+            Number.isInteger,
+          ), 'row, col, size_x, size_y are required');
+        }
+        // Metabase replaces the layout: listed dashcards are kept or created, others deleted.
+        dashboard.dashcards = dashcards.map((d: { id: number }) => ({
+          ...d,
+          id: d.id < 0 ? nextDashcardId++ : d.id,
+        }));
+      }
+      return ok(res, dashboard);
+    }
+    fail(res, 404, `API endpoint does not exist: ${method} ${p}`);
+  };
+
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk) => (raw += chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const body = raw === '' ? undefined : JSON.parse(raw);
+      state.requests.push({ method: req.method ?? '', path: url.pathname + url.search, body });
+      try {
+        if (req.method === 'POST' && url.pathname === '/api/session') {
+          if (body?.username === user && body?.password === password) return ok(res, { id: SESSION });
+          return fail(res, 401, 'Password did not match stored password.');
+        }
+        if (req.headers['x-metabase-session'] !== SESSION) return fail(res, 401, 'Unauthenticated');
+        route(req.method ?? '', url, body, res);
+      } catch (error) {
+        const status = (error as { status?: number }).status ?? 500;
+        fail(res, status, (error as Error).message);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    ...state,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
