@@ -6,6 +6,7 @@ import { registerSchemasCommand } from '../schemas/command';
 import { registerProduceCommand } from '../producers/command';
 import { registerQueryCommand } from '../lake/command';
 import { registerDashboardCommand, registerMetabaseCommand } from '../metabase/command';
+import { registerInfraCommand } from '../infra/command';
 
 export function buildProgram(): Command {
   const program = new Command('streamsoft')
@@ -21,5 +22,6 @@ export function buildProgram(): Command {
   registerServicesCommand(program);
   registerDashboardCommand(program);
   registerMetabaseCommand(program);
+  registerInfraCommand(program);
   return program;
 }

@@ -14,6 +14,21 @@ import {
 } from './steps';
 import { toolLocations } from './tools';
 
+/** Where setup keeps its bookkeeping; `.tools/` normally, a temp dir in tests. */
+export interface SetupWorkspace {
+  stamps: string;
+  logs: string;
+  scratch: string;
+  lock: string;
+}
+
+const DEFAULT_WORKSPACE: SetupWorkspace = {
+  stamps: toolLocations.stamps,
+  logs: toolLocations.logs,
+  scratch: toolLocations.scratch,
+  lock: toolLocations.lock,
+};
+
 export interface SetupOptions {
   quiet?: boolean;
   force?: boolean;
@@ -22,6 +37,10 @@ export interface SetupOptions {
   out?: NodeJS.WritableStream;
   /** Check every prerequisite the selected steps need, even when nothing has to run. */
   checkPrerequisites?: boolean;
+  /** The steps to choose from; every real step by default. */
+  steps?: SetupStep[];
+  workspace?: SetupWorkspace;
+  tools?: Tools;
 }
 
 export interface SetupResult {
@@ -29,23 +48,24 @@ export interface SetupResult {
   upToDate: string[];
 }
 
-function stampFile(step: SetupStep): string {
-  return path.join(toolLocations.stamps, `${step.id}.sha256`);
+function stampFile(step: SetupStep, workspace: SetupWorkspace): string {
+  return path.join(workspace.stamps, `${step.id}.sha256`);
 }
 
-export function isUpToDate(step: SetupStep): boolean {
+export function isUpToDate(step: SetupStep, workspace: SetupWorkspace = DEFAULT_WORKSPACE): boolean {
   if (!fs.existsSync(step.target)) return false;
   try {
-    return fs.readFileSync(stampFile(step), 'utf8').trim() === fingerprint(step);
+    return fs.readFileSync(stampFile(step, workspace), 'utf8').trim() === fingerprint(step);
   } catch {
     return false;
   }
 }
 
-function selectedSteps(only: readonly SetupGroup[] | undefined): SetupStep[] {
-  return setupSteps().filter(
-    (step) => (only === undefined || only.includes(step.group)) && isApplicable(step),
-  );
+function selectedSteps(
+  only: readonly SetupGroup[] | undefined,
+  steps: SetupStep[] = setupSteps(),
+): SetupStep[] {
+  return steps.filter((step) => (only === undefined || only.includes(step.group)) && isApplicable(step));
 }
 
 function isAlive(pid: number): boolean {
@@ -60,19 +80,24 @@ function isAlive(pid: number): boolean {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Takes `.tools/setup.lock`, waiting for a live holder and clearing one left by a killed run. */
-async function acquireLock(say: (line: string) => void): Promise<() => void> {
-  fs.mkdirSync(path.dirname(toolLocations.lock), { recursive: true });
+async function acquireLock(lock: string, say: (line: string) => void): Promise<() => void> {
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
   let announced = false;
   for (;;) {
     try {
-      fs.writeFileSync(toolLocations.lock, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(toolLocations.lock, { force: true });
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lock, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const holder = Number(fs.readFileSync(toolLocations.lock, 'utf8').trim());
+    let holder = 0;
+    try {
+      holder = Number(fs.readFileSync(lock, 'utf8').trim());
+    } catch {
+      continue; // released between our attempt and the read
+    }
     if (!Number.isInteger(holder) || holder <= 0 || !isAlive(holder)) {
-      fs.rmSync(toolLocations.lock, { force: true });
+      fs.rmSync(lock, { force: true });
       continue;
     }
     if (!announced) say(`waiting for another setup to finish (pid ${holder})`);
@@ -114,20 +139,28 @@ function checkPrerequisites(steps: SetupStep[], tools: Tools): void {
   for (const need of ['java', 'python', 'maven'] as const) if (needs.has(need)) tools[need]();
 }
 
-async function runStep(step: SetupStep, tools: Tools): Promise<void> {
-  const log = path.join(toolLocations.logs, `${step.id}.log`);
-  fs.mkdirSync(toolLocations.logs, { recursive: true });
+async function runStep(
+  step: SetupStep,
+  tools: Tools,
+  workspace: SetupWorkspace,
+  force: boolean,
+): Promise<void> {
+  const log = path.join(workspace.logs, `${step.id}.log`);
+  fs.mkdirSync(workspace.logs, { recursive: true });
   fs.writeFileSync(log, `# ${step.title}\n# started ${new Date().toISOString()}\n`);
-  const scratch = path.join(toolLocations.scratch, step.id);
+  // A stamp is only ever written after its step succeeded; remove it first so a failure cannot leave an old one.
+  fs.rmSync(stampFile(step, workspace), { force: true });
+  // Leftovers of an interrupted run are thrown away, never resumed from.
+  const scratch = path.join(workspace.scratch, step.id);
   fs.rmSync(scratch, { recursive: true, force: true });
   fs.mkdirSync(scratch, { recursive: true });
   try {
-    await step.run({ log, scratch, tools });
+    await step.run({ log, scratch, tools, force });
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
-  fs.mkdirSync(toolLocations.stamps, { recursive: true });
-  fs.writeFileSync(stampFile(step), `${fingerprint(step)}\n`);
+  fs.mkdirSync(workspace.stamps, { recursive: true });
+  fs.writeFileSync(stampFile(step, workspace), `${fingerprint(step)}\n`);
 }
 
 /** `streamsoft setup`: brings every selected step up to date and reports progress step by step. */
@@ -136,9 +169,10 @@ export async function runSetup(options: SetupOptions = {}): Promise<SetupResult>
   const say = (line: string): void => {
     if (!options.quiet) out.write(`${line}\n`);
   };
-  const steps = selectedSteps(options.only);
-  const tools = lazyTools();
-  const pending = (): SetupStep[] => steps.filter((step) => options.force || !isUpToDate(step));
+  const workspace = options.workspace ?? DEFAULT_WORKSPACE;
+  const steps = selectedSteps(options.only, options.steps);
+  const tools = options.tools ?? lazyTools();
+  const pending = (): SetupStep[] => steps.filter((step) => options.force || !isUpToDate(step, workspace));
   checkPrerequisites(options.checkPrerequisites ? steps : pending(), tools);
   const result: SetupResult = { ran: [], upToDate: [] };
   if (pending().length === 0) {
@@ -146,7 +180,7 @@ export async function runSetup(options: SetupOptions = {}): Promise<SetupResult>
     say(`setup: all ${steps.length} steps up to date`);
     return result;
   }
-  const release = await acquireLock(say);
+  const release = await acquireLock(workspace.lock, say);
   try {
     // Another run may have finished some steps while we waited for the lock.
     const todo = new Set(pending());
@@ -159,14 +193,12 @@ export async function runSetup(options: SetupOptions = {}): Promise<SetupResult>
         say(`${prefix} ${step.title}: up to date`);
         continue;
       }
-      const log = path.relative(REPO_ROOT, path.join(toolLocations.logs, `${step.id}.log`));
-      say(`${prefix} ${step.title} (log: ${log})`);
+      const log = path.join(workspace.logs, `${step.id}.log`);
+      say(`${prefix} ${step.title} (log: ${path.relative(REPO_ROOT, log)})`);
       const started = Date.now();
-      const stopTicker = options.quiet
-        ? () => undefined
-        : startTicker(out, path.join(REPO_ROOT, log), prefix);
+      const stopTicker = options.quiet ? () => undefined : startTicker(out, log, prefix);
       try {
-        await runStep(step, tools);
+        await runStep(step, tools, workspace, options.force === true);
       } finally {
         stopTicker();
       }
@@ -181,9 +213,11 @@ export async function runSetup(options: SetupOptions = {}): Promise<SetupResult>
 
 /** Brings setup up to date only where something is missing; cheap when everything is in place. */
 export async function ensureSetup(
-  options: { quiet?: boolean; only?: readonly SetupGroup[] } = {},
+  options: Pick<SetupOptions, 'quiet' | 'only' | 'steps' | 'workspace' | 'tools'> = {},
 ): Promise<SetupResult> {
-  const steps = selectedSteps(options.only);
-  if (steps.every(isUpToDate)) return { ran: [], upToDate: steps.map((step) => step.id) };
-  return runSetup({ quiet: options.quiet, only: options.only });
+  const workspace = options.workspace ?? DEFAULT_WORKSPACE;
+  const steps = selectedSteps(options.only, options.steps);
+  if (steps.every((step) => isUpToDate(step, workspace)))
+    return { ran: [], upToDate: steps.map((step) => step.id) };
+  return runSetup(options);
 }

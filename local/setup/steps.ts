@@ -17,8 +17,11 @@ export const SETUP_GROUPS: readonly SetupGroup[] = ['venv', 'jars', 'apicurio'];
 
 export interface StepContext {
   log: string;
+  /** An empty folder of this step's own, removed after the step. */
   scratch: string;
   tools: Tools;
+  /** `setup --force`: rebuild from nothing rather than update. */
+  force: boolean;
 }
 
 /** The tools found by the prerequisite check; looked up lazily so a step that needs none checks none. */

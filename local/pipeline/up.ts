@@ -1,0 +1,218 @@
+// `streamsoft up`: the whole pipeline on one machine. Starts the stand-ins, registers the schemas, runs the
+// producer and the bronze streaming job as children, silver and gold on a timer, and the dashboard in
+// process; runs until aborted (Ctrl-C) or until a long-running part dies, then stops everything it started.
+import path from 'node:path';
+import { ServiceError } from '../../core/errors';
+import { silentLogger, type Logger } from '../../core/logger';
+import { dataDirLayout } from '../../core/paths';
+import { LocalLake } from '../../lake/local-lake';
+import { serveLocalDashboard } from '../../metabase/local-dashboard';
+import { ensureSetup } from '../setup/run-setup';
+import type { ServiceName } from '../services/service';
+import { startServices, stopServices } from '../services/supervisor';
+import { BatchScheduler, type BatchRunResult } from './batch-scheduler';
+import type { UpConfig } from './config';
+import { PipelineChild, tailOf, type ChildExit } from './pipeline-child';
+import {
+  batchJobArgs,
+  bronzeArgs,
+  produceArgs,
+  registerSchemasArgs,
+  type StandInEndpoints,
+} from './pipeline-commands';
+
+export interface UpOptions {
+  /** Aborting stops the pipeline cleanly (what Ctrl-C does). */
+  signal: AbortSignal;
+  /** Human-readable progress lines (stdout in the CLI). */
+  say: (line: string) => void;
+  logger?: Logger;
+}
+
+/** Tables whose row counts `up` reports after each batch run. */
+const REPORTED_TABLES = ['bronze.trades', 'bronze.trades_quarantine', 'silver.trades', 'gold.ohlcv_1m'];
+
+class LongRunningPartDied extends ServiceError {}
+
+function describeExit(exit: ChildExit): string {
+  return exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
+/** Runs one child to completion; rejects with its log tail when it fails or when aborted. */
+async function runToCompletion(child: PipelineChild, signal: AbortSignal): Promise<void> {
+  const onAbort = (): void => void child.stop('SIGTERM', 20_000);
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const exit = await child.exited;
+    if (exit.code !== 0) {
+      throw new ServiceError(
+        `${child.options.name} ${describeExit(exit)}; see ${child.options.logFile}:\n${tailOf(child.options.logFile)}`,
+      );
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function lakeSummary(lake: LocalLake): Promise<string> {
+  const parts: string[] = [];
+  await lake.refresh();
+  for (const table of REPORTED_TABLES) {
+    if (!lake.tables().includes(table)) continue;
+    const result = await lake.query(`SELECT count(*) FROM ${table}`);
+    parts.push(`${table} ${String(result.rows[0]?.[0] ?? 0)}`);
+  }
+  return parts.length === 0 ? 'no tables yet' : parts.join(', ');
+}
+
+/** Runs the pipeline until `options.signal` aborts; resolves the process exit code. */
+export async function runUp(input: UpConfig, options: UpOptions): Promise<number> {
+  const config: UpConfig = { ...input, dataDir: path.resolve(input.dataDir) };
+  const layout = dataDirLayout(config.dataDir);
+  const log = options.logger ?? silentLogger;
+  const say = options.say;
+  const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
+  const childLog = (name: string): string => path.join(layout.logs, `up-${name}.log`);
+  let failure: Error | undefined;
+  const failed = new AbortController();
+
+  const watch = (child: PipelineChild): void => {
+    void child.exited.then((exit) => {
+      if (options.signal.aborted || failed.signal.aborted) return;
+      failure = new LongRunningPartDied(
+        `${child.options.name} ${describeExit(exit)}; see ${child.options.logFile}:\n${tailOf(child.options.logFile)}`,
+      );
+      failed.abort();
+    });
+  };
+
+  try {
+    await ensureSetup({ quiet: false });
+    if (options.signal.aborted) return 130;
+
+    const services: ServiceName[] =
+      config.transport === 'kinesis' ? ['kinesis', 'registry'] : ['kafka', 'registry'];
+    say(`starting ${services.join(' and ')} (data dir ${config.dataDir})`);
+    const outcomes = await startServices(services, {
+      dataDir: config.dataDir,
+      ports: {
+        kinesis: config.kinesisPort,
+        kafka: config.kafkaPort,
+        kafkaController: config.kafkaControllerPort,
+        registry: config.registryPort,
+      },
+      startTimeoutMs: config.startTimeout * 1000,
+    });
+    const started = outcomes.filter((o) => o.state === 'started').map((o) => o.record.name);
+    if (started.length > 0) {
+      cleanups.push({
+        what: `stand-ins ${started.join(', ')}`,
+        run: () => stopServices(started, config.dataDir),
+      });
+    }
+    const endpointOf = (name: ServiceName): string | undefined =>
+      outcomes.find((o) => o.record.name === name)?.record.endpoint;
+    const endpoints: StandInEndpoints = {
+      kinesis: endpointOf('kinesis'),
+      kafka: endpointOf('kafka'),
+      registry: endpointOf('registry') ?? '',
+    };
+    for (const o of outcomes)
+      say(`${o.record.name} ${o.state === 'started' ? 'ready' : 'already running'} at ${o.record.endpoint}`);
+    if (options.signal.aborted) return 130;
+
+    await runToCompletion(
+      new PipelineChild({
+        name: 'schemas',
+        args: registerSchemasArgs(config, endpoints),
+        logFile: childLog('schemas'),
+      }),
+      options.signal,
+    );
+    say(`Trade schemas registered at ${endpoints.registry}`);
+    if (options.signal.aborted) return 130;
+
+    const dashboard = await serveLocalDashboard({
+      dataDir: config.dataDir,
+      port: config.dashboardPort,
+      logger: log,
+    });
+    cleanups.push({ what: 'dashboard', run: () => dashboard.close() });
+
+    const producer = new PipelineChild({
+      name: 'producer',
+      args: produceArgs(config, endpoints),
+      logFile: childLog('producer'),
+    });
+    cleanups.push({ what: 'producer', run: () => producer.stop('SIGINT', 30_000) });
+    watch(producer);
+    say(
+      `producer sending ${config.rate} trades/s to ${config.transport} ${config.stream} (log ${producer.options.logFile})`,
+    );
+
+    const bronze = new PipelineChild({
+      name: 'bronze',
+      args: bronzeArgs(config, endpoints),
+      logFile: childLog('bronze'),
+    });
+    cleanups.push({ what: 'bronze streaming job', run: () => bronze.stop('SIGTERM', 60_000) });
+    watch(bronze);
+    say(`bronze streaming job started (log ${bronze.options.logFile})`);
+
+    const lake = await LocalLake.open({ lakeDir: layout.lake, logger: log });
+    cleanups.push({ what: 'lake', run: async () => lake.close() });
+    const scheduler = new BatchScheduler({
+      intervalMs: config.batchInterval * 1000,
+      runOnce: async (signal) => {
+        for (const job of ['silver', 'gold'] as const) {
+          await runToCompletion(
+            new PipelineChild({ name: job, args: batchJobArgs(job, config), logFile: childLog(job) }),
+            signal,
+          );
+        }
+      },
+      onResult: (result: BatchRunResult) => {
+        if (!result.ok) {
+          say(
+            `batch ${result.run} failed after ${(result.durationMs / 1000).toFixed(0)} s: ${result.failure}`,
+          );
+          return;
+        }
+        void lakeSummary(lake).then(
+          (summary) =>
+            say(
+              `batch ${result.run}: silver + gold in ${(result.durationMs / 1000).toFixed(0)} s; ${summary}`,
+            ),
+          (error: unknown) => log.warn({ err: error }, 'could not summarise the lake'),
+        );
+      },
+    });
+    cleanups.push({ what: 'batch jobs', run: () => scheduler.stop() });
+    scheduler.start();
+    say(`silver and gold run every ${config.batchInterval} s`);
+    say(`dashboard: ${dashboard.url}`);
+    say('press Ctrl-C to stop');
+
+    await new Promise<void>((resolve) => {
+      if (options.signal.aborted || failed.signal.aborted) return resolve();
+      options.signal.addEventListener('abort', () => resolve(), { once: true });
+      failed.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    if (failure !== undefined) throw failure;
+    return 0;
+  } catch (error) {
+    if (options.signal.aborted && !(error instanceof LongRunningPartDied)) return 130;
+    throw error;
+  } finally {
+    say('stopping…');
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup.run();
+        log.debug({ part: cleanup.what }, 'stopped');
+      } catch (error) {
+        say(`could not stop ${cleanup.what}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    say('stopped');
+  }
+}
