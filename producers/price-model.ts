@@ -36,6 +36,21 @@ export class SeededRandom {
     return t / 4294967296;
   }
 
+  /** 32 random bits as an unsigned integer. */
+  uint32(): number {
+    return Math.floor(this.next() * 4294967296) >>> 0;
+  }
+
+  /** A random (version 4) UUID drawn from this generator, so it repeats with the seed. */
+  uuid(): string {
+    const hex = (n: number): string => n.toString(16).padStart(8, '0');
+    const a = hex(this.uint32());
+    const b = hex(((this.uint32() & 0xffff0fff) | 0x00004000) >>> 0);
+    const c = hex(((this.uint32() & 0x3fffffff) | 0x80000000) >>> 0);
+    const d = hex(this.uint32());
+    return `${a}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
+  }
+
   /** Integer in [min, max], both inclusive. */
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));

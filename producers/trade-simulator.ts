@@ -43,7 +43,6 @@ const LATE_MAX_MS = 30 * 60_000;
 
 export class TradeSimulator {
   private readonly random: SeededRandom;
-  private readonly faker: Faker;
   private readonly clock: () => number;
   private readonly instruments: readonly Instrument[];
   private readonly cumulativeWeights: number[];
@@ -68,15 +67,15 @@ export class TradeSimulator {
       throw new RangeError('dupRatio + badRatio must not exceed 1');
     }
     this.random = new SeededRandom(seed);
-    this.faker = new Faker({ locale: [en, base] });
-    this.faker.seed(seed);
+    const faker = new Faker({ locale: [en, base] });
+    faker.seed(seed);
     this.clock = options.clock ?? Date.now;
     this.brokerRatio = options.brokerRatio ?? 0.7;
     this.instruments = options.instruments ?? UNIVERSE;
     let total = 0;
     this.cumulativeWeights = this.instruments.map((instrument) => (total += instrument.weight));
     this.prices = this.instruments.map((i) => new GbmPrice(i.price, i.volatility));
-    this.traders = Array.from({ length: options.traderCount ?? 250 }, () => this.faker.person.fullName());
+    this.traders = Array.from({ length: options.traderCount ?? 250 }, () => faker.person.fullName());
   }
 
   /** Number of emissions so far. */
@@ -110,7 +109,7 @@ export class TradeSimulator {
     const broker =
       this.random.next() < this.brokerRatio ? BROKERS[this.random.int(0, BROKERS.length - 1)]! : null;
     return {
-      operation_id: this.faker.string.uuid(),
+      operation_id: this.random.uuid(),
       person_name: this.traders[this.random.int(0, this.traders.length - 1)]!,
       symbol: instrument.symbol,
       timestamp,

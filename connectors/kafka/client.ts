@@ -28,7 +28,8 @@ export interface KafkaClientOptions {
   onRetry?: () => void;
 }
 
-function sasl(auth: KafkaAuth): SASLOptions | undefined {
+/** The SASL settings of an auth mode (none for plaintext and TLS-only). */
+export function saslFor(auth: KafkaAuth): SASLOptions | undefined {
   switch (auth.mode) {
     case 'none':
     case 'tls':
@@ -79,7 +80,7 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     clientId: options.clientId ?? 'streamsoft',
     brokers: options.brokers,
     ssl: auth.mode !== 'none',
-    sasl: sasl(auth),
+    sasl: saslFor(auth),
     connectionTimeout: 3000,
     requestTimeout: 30_000,
     retry: {

@@ -162,6 +162,24 @@ export function producerScenarios(transport: TransportUnderTest): void {
     expect(check.outOfOrder).toEqual([]);
   });
 
+  test('a second signal exits at once instead of waiting for the flush', async () => {
+    const name = 'second-signal';
+    const run = await runProduceCli(
+      args(name, ['--rate', '2000', '--duration', '120s', '--seed', '15', '--retry-attempts', '60']),
+      async (child) => {
+        await waitForAcks(path.join(dir, `${name}.jsonl`), 1000);
+        // With the service down the flush after the first signal keeps retrying; the second cuts it short.
+        await standIns.stopService(transport.kind);
+        child.kill('SIGINT');
+        await sleep(1500);
+        child.kill('SIGINT');
+      },
+    );
+    await standIns.startService(transport.kind);
+    expect(run.code).toBe(130);
+    expect(run.stderr).toMatch(/streamsoft: second SIGINT, exiting without flushing/);
+  });
+
   test('endpoint down past the retry budget: one clear error, exit 1, and what was acked is kept', async () => {
     const name = 'outage';
     const run = await runProduceCli(
