@@ -46,6 +46,14 @@ export const INTERFACE_ENDPOINT_SERVICES = [
 
 type Tier = 'public' | 'app' | 'data';
 
+/** Every TCP port except SSH (22), HTTP (80) and RDP (3389). */
+export const GLUE_WORKER_PORT_RANGES: [number, number][] = [
+  [0, 21],
+  [23, 79],
+  [81, 3388],
+  [3390, 65535],
+];
+
 export class Network extends Construct {
   readonly vpcId: string;
   readonly vpcCidr: string;
@@ -64,7 +72,12 @@ export class Network extends Construct {
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     const ctx = props.context;
-    const zones = new DataAwsAvailabilityZones(this, 'zones', { state: 'available' });
+    // Named zones, so the subnets never move when AWS opens another zone in the region.
+    const zoneNames = ['a', 'b', 'c'].slice(0, props.azCount).map((letter) => `${ctx.region}${letter}`);
+    const zones = new DataAwsAvailabilityZones(this, 'zones', {
+      state: 'available',
+      filter: [{ name: 'zone-name', values: zoneNames }],
+    });
     const vpc = new Vpc(this, 'vpc', {
       cidrBlock: props.cidr,
       enableDnsHostnames: true,
@@ -143,10 +156,14 @@ export class Network extends Construct {
       description: 'Glue job workers',
       vpcId: vpc.id,
     });
-    allowIngress(this, 'glue-self-in', glueSg.id, {
-      peer: { securityGroupId: glueSg.id },
-      port: [0, 65535],
-      description: 'Glue workers talk to each other (required by Glue)',
+    // Glue needs its workers to reach each other on any TCP port (Spark picks them); the well-known
+    // remote-access ports are left out, which Spark never uses.
+    GLUE_WORKER_PORT_RANGES.forEach((range, i) => {
+      allowIngress(this, `glue-self-in-${i}`, glueSg.id, {
+        peer: { securityGroupId: glueSg.id },
+        port: range,
+        description: 'Glue workers talk to each other (required by Glue)',
+      });
     });
     allowEgress(this, 'glue-self-out', glueSg.id, {
       peer: { securityGroupId: glueSg.id },

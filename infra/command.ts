@@ -1,0 +1,66 @@
+// `streamsoft infra synth`: writes the Terraform JSON of the AWS deployment, offline, for the chosen
+// transport; `terraform init && terraform apply` in the printed folder deploys it (infra/README.md).
+import path from 'node:path';
+import type { Command } from 'commander';
+import { envOption } from '../cli/options';
+import { resolveInfraConfig } from './config';
+import { synthInfra, type SynthResult } from './main';
+
+export function registerInfraCommand(program: Command): void {
+  const infra = program.command('infra').description('AWS infrastructure as code (cdktf)');
+  infra
+    .command('synth')
+    .description('Write the Terraform JSON of the AWS deployment (offline; no AWS call, no cdktf CLI)')
+    .addOption(envOption('--transport <kind>', 'kinesis, msk or both', 'kinesis'))
+    .addOption(envOption('--env <name>', 'environment name, part of every resource name', 'dev'))
+    .addOption(envOption('--region <region>', 'AWS region', 'eu-west-1'))
+    .addOption(envOption('--out <dir>', 'output folder', 'cdktf.out'))
+    .addOption(
+      envOption('--certificate-arn <arn>', 'ACM certificate for Metabase HTTPS (else asked at apply)'),
+    )
+    .addOption(
+      envOption('--msk-iam-auth-jar <s3-uri-or-path>', 'aws-msk-iam-auth jar for the MSK bronze job'),
+    )
+    .addOption(envOption('--alarm-email <address>', 'email subscribed to the alarm topic'))
+    .addOption(envOption('--allow-destroy', 'dev only: no deletion protection, buckets emptied on destroy'))
+    .addOption(envOption('--json', 'print the result as JSON'))
+    .action((raw: Record<string, unknown>) => {
+      const config = resolveInfraConfig({
+        transport: raw.transport,
+        env: raw.env,
+        region: raw.region,
+        certificateArn: raw.certificateArn,
+        mskIamAuthJar: raw.mskIamAuthJar,
+        alarmEmail: raw.alarmEmail,
+        allowDestroy: raw.allowDestroy === true || raw.allowDestroy === 'true',
+      });
+      const result = synthInfra(config, String(raw.out));
+      printResult(result, config.transport, raw.json === true || raw.json === 'true');
+    });
+}
+
+function printResult(result: SynthResult, transport: string, json: boolean): void {
+  if (json) {
+    process.stdout.write(
+      JSON.stringify({
+        stack: result.stackName,
+        transport,
+        directory: result.stackDir,
+        glueWheels: result.wheelFiles.map((f) => path.basename(f)),
+      }) + '\n',
+    );
+    return;
+  }
+  const relative = path.relative(process.cwd(), result.stackDir);
+  const shown = relative.startsWith('..') ? result.stackDir : relative || '.';
+  process.stdout.write(
+    `wrote Terraform JSON for stack ${result.stackName} (transport ${transport}) to ${shown}/cdk.tf.json\n` +
+      `next: cd ${shown} && terraform init && terraform apply\n`,
+  );
+  if (result.wheelFiles.length === 0) {
+    process.stderr.write(
+      'note: no Glue wheels found (.tools/glue-wheels); the jobs will pip-install fastavro and requests, ' +
+        'which needs a route to PyPI — see infra/README.md "Python packages for the Glue jobs"\n',
+    );
+  }
+}
