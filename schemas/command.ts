@@ -147,7 +147,9 @@ export function registerSchemasCommand(program: Command): void {
         return;
       }
       for (const entry of registered) {
-        write(`${entry.subject} ${entry.label}: id ${entry.id} (subject version ${entry.version})`);
+        if ('skipped' in entry)
+          write(`${entry.subject} ${entry.label}: skipped, a newer version is registered`);
+        else write(`${entry.subject} ${entry.label}: id ${entry.id} (subject version ${entry.version})`);
       }
     });
   });

@@ -13,13 +13,20 @@ export interface SchemaToRegister {
   schema: SchemaJson;
 }
 
-export interface RegisteredSchema {
-  label: string;
-  subject: string;
-  id: number;
-  /** The subject's version number for this schema. */
-  version: number;
-}
+export type RegisteredSchema =
+  | {
+      label: string;
+      subject: string;
+      id: number;
+      /** The subject's version number for this schema. */
+      version: number;
+    }
+  | {
+      label: string;
+      subject: string;
+      /** Not registered: a newer version of the list is already in the subject. */
+      skipped: true;
+    };
 
 async function registeredVersions(
   registry: RegistryClient,
@@ -37,7 +44,9 @@ async function registeredVersions(
 /**
  * Sets the subject's compatibility level and registers the schemas in order. The level is set before the
  * first registration where the registry allows it, else right after it (a first version has nothing to
- * be compatible with). A rejected schema ends the run with an INCOMPATIBLE_SCHEMA error naming the field.
+ * be compatible with). A schema older than one already in the subject is skipped rather than registered
+ * as the new latest version. A rejected schema ends the run with an INCOMPATIBLE_SCHEMA error naming the
+ * field.
  */
 export async function registerSchemas(
   registry: RegistryClient,
@@ -46,8 +55,14 @@ export async function registerSchemas(
   level: CompatibilityLevel,
 ): Promise<RegisteredSchema[]> {
   let levelSet = await registry.setCompatibility(subject, level);
+  const existingIds = await Promise.all(schemas.map(({ schema }) => registry.idOfSchema(subject, schema)));
+  const newestPresent = existingIds.findLastIndex((id) => id !== undefined);
   const results: RegisteredSchema[] = [];
-  for (const { label, schema } of schemas) {
+  for (const [index, { label, schema }] of schemas.entries()) {
+    if (index < newestPresent && existingIds[index] === undefined) {
+      results.push({ label, subject, skipped: true });
+      continue;
+    }
     let id: number;
     try {
       id = await registry.register(subject, schema);

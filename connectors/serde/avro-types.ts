@@ -23,13 +23,57 @@ export function avroTypeFor(schema: AvroSchemaDefinition): Type {
   });
 }
 
-/** Paths (e.g. `price`, `broker`) of the values in `value` that do not fit `type`. */
-export function invalidPaths(type: Type, value: unknown): string[] {
-  const paths: string[] = [];
+function shown(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  const text = typeof value === 'bigint' ? `${value}n` : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function valueAt(value: unknown, path: string): unknown {
+  let current = value;
+  for (const key of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+function fieldType(type: Type, path: string): Type | undefined {
+  let current: Type | undefined = type;
+  for (const key of path.split('.')) {
+    const record = current as (Type & { field?: (name: string) => { type: Type } | undefined }) | undefined;
+    current = typeof record?.field === 'function' ? record.field(key)?.type : undefined;
+  }
+  return current;
+}
+
+function describeType(type: Type | undefined): string {
+  if (type === undefined) return 'a valid value';
+  if (type instanceof DecimalType) return `a decimal(${type.precision},${type.scale}) string`;
+  const branches = (type as Type & { types?: Type[] }).types;
+  if (Array.isArray(branches)) return branches.map(describeType).join(' or ');
+  const symbols = (type as Type & { symbols?: string[] }).symbols;
+  if (Array.isArray(symbols)) return `one of ${symbols.join('|')}`;
+  return type.typeName;
+}
+
+/**
+ * What in `value` does not fit `type`, one entry per bad field, e.g.
+ * `field price: expected a decimal(18,4) string, got 880.91`. Only called once encoding has failed.
+ */
+export function describeInvalidValue(type: Type, value: unknown): string[] {
+  const problems: string[] = [];
   type.isValid(value, {
     errorHook: (path: string[]) => {
-      paths.push(path.length === 0 ? '(record)' : path.join('.'));
+      if (path.length === 0) {
+        problems.push(`expected a record, got ${shown(value)}`);
+        return;
+      }
+      const name = path.join('.');
+      problems.push(
+        `field ${name}: expected ${describeType(fieldType(type, name))}, got ${shown(valueAt(value, name))}`,
+      );
     },
   });
-  return paths;
+  return problems;
 }

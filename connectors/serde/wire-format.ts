@@ -2,8 +2,7 @@
 // Pure framing and codec; where writer schemas come from (a static map, a registry) is injected.
 import { Type, type Resolver } from 'avsc';
 import { SchemaError } from '../../core/errors';
-import { avroTypeFor, invalidPaths, type AvroSchemaDefinition } from './avro-types';
-import { DecimalType } from './decimal';
+import { avroTypeFor, describeInvalidValue, type AvroSchemaDefinition } from './avro-types';
 
 export const MAGIC_BYTE = 0x00;
 export const HEADER_LENGTH = 5;
@@ -27,40 +26,6 @@ export function readSchemaId(payload: Buffer): number {
     );
   }
   return payload.readUInt32BE(1);
-}
-
-function shown(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  const text = typeof value === 'bigint' ? `${value}n` : JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-function valueAt(value: unknown, path: string): unknown {
-  let current = value;
-  for (const key of path.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
-function fieldType(type: Type, path: string): Type | undefined {
-  let current: Type | undefined = type;
-  for (const key of path.split('.')) {
-    const record = current as (Type & { field?: (name: string) => { type: Type } | undefined }) | undefined;
-    current = typeof record?.field === 'function' ? record.field(key)?.type : undefined;
-  }
-  return current;
-}
-
-function describeType(type: Type | undefined): string {
-  if (type === undefined) return 'a valid value';
-  if (type instanceof DecimalType) return `a decimal(${type.precision},${type.scale}) string`;
-  const branches = (type as Type & { types?: Type[] }).types;
-  if (Array.isArray(branches)) return branches.map(describeType).join(' or ');
-  const symbols = (type as Type & { symbols?: string[] }).symbols;
-  if (Array.isArray(symbols)) return `one of ${symbols.join('|')}`;
-  return type.typeName;
 }
 
 /** Encodes values of one writer schema into framed records; synchronous, one allocation per record. */
@@ -97,13 +62,9 @@ export class RecordEncoder<T> {
   }
 
   private invalidValue(value: unknown, cause: unknown): SchemaError {
-    const fields = invalidPaths(this.type, value).map((path) =>
-      path === '(record)'
-        ? `expected a record, got ${shown(value)}`
-        : `field ${path}: expected ${describeType(fieldType(this.type, path))}, got ${shown(valueAt(value, path))}`,
-    );
+    const problems = describeInvalidValue(this.type, value);
     const what =
-      fields.length > 0 ? fields.join(', ') : cause instanceof Error ? cause.message : String(cause);
+      problems.length > 0 ? problems.join(', ') : cause instanceof Error ? cause.message : String(cause);
     return new SchemaError(
       'INVALID_VALUE',
       `value does not fit schema ${this.type.name ?? this.type.typeName} (id ${this.schemaId}): ${what}`,

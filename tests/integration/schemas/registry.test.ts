@@ -301,6 +301,26 @@ describe('schemas against the local registry', () => {
     expect(await registry.versions('forward-only')).toEqual([1, 2]);
   });
 
+  it('never registers an older version on top of a newer one', async () => {
+    const registry = new RegistryClient({ url: registryUrl });
+    const v2Id = await registry.register('v2-first-value', tradeSchema(2));
+    const result = await streamsoft([
+      'schemas',
+      'register',
+      '--registry-url',
+      registryUrl,
+      '--stream',
+      'v2-first',
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).registered).toEqual([
+      { label: 'v1', subject: 'v2-first-value', skipped: true },
+      { label: 'v2', subject: 'v2-first-value', id: v2Id, version: 1 },
+    ]);
+    expect(await registry.versions('v2-first-value')).toEqual([1]);
+  });
+
   it('refuses a serde for a subject without the schema, saying how to register it', async () => {
     const error = await rejection(
       createTradeSerde({ registryUrl, subject: 'empty-value', schemaVersion: 2 }),
