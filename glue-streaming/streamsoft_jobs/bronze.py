@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from typing import Any, Iterator, Mapping
 
 import pyarrow as pa
@@ -241,19 +242,36 @@ class BronzeSink:
     def __init__(
         self,
         lake_path: str,
-        app_id: str,
         reader_schema: Mapping[str, Any],
         registry_url: str | None,
         static_schemas: Mapping[int, Mapping[str, Any]] | None = None,
+        app_id: str | None = None,
     ) -> None:
         self.trades_path = table_path(lake_path, BRONZE_LAYER, TRADES_TABLE)
         self.quarantine_path = table_path(lake_path, BRONZE_LAYER, QUARANTINE_TABLE)
-        self.app_id = app_id
         self.reader_schema = reader_schema
         self.registry_url = registry_url
         self.static_schemas = dict(static_schemas or {})
+        self._app_id = app_id
+        self._bound = threading.Event()
+        if app_id is not None:
+            self._bound.set()
+
+    def bind_query(self, job_name: str, query_id: str) -> None:
+        """Sets the Delta `txnAppId` from the streaming query id, which lives in the checkpoint: stable across
+        restarts, and new when the checkpoint is reset (when batch ids start again from 0)."""
+        self._app_id = f"{job_name}:{query_id}"
+        self._bound.set()
+
+    @property
+    def app_id(self) -> str:
+        # The first batch can start before `start()` has returned the query id to the caller.
+        self._bound.wait()
+        assert self._app_id is not None
+        return self._app_id
 
     def __call__(self, frames: DataFrame, batch_id: int) -> None:
+        app_id = self.app_id
         ingested_at = dt.datetime.now(dt.timezone.utc)
         decoded = decode_frames(frames, self.reader_schema, self.registry_url, self.static_schemas)
         decoded = decoded.persist(StorageLevel.MEMORY_AND_DISK)
@@ -272,13 +290,13 @@ class BronzeSink:
             append_idempotent(
                 bronze_trades(decoded, ingested_at),
                 self.trades_path,
-                self.app_id,
+                app_id,
                 batch_id,
                 partition_by=["event_date"],
             )
             if bad:
                 append_idempotent(
-                    quarantined(decoded, ingested_at), self.quarantine_path, self.app_id, batch_id
+                    quarantined(decoded, ingested_at), self.quarantine_path, app_id, batch_id
                 )
             lag_s = stats["max_lag_s"]
             log.info(

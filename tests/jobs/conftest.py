@@ -36,6 +36,7 @@ def spark():  # type: ignore[no-untyped-def]
         .appName("streamsoft-jobs-tests")
         .config("spark.jars", ",".join(jars))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.default.parallelism", "2")
         .config("spark.sql.session.timeZone", "UTC")

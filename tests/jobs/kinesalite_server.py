@@ -1,0 +1,90 @@
+"""A real kinesalite (the npm package the project installs) on a free loopback port, for the jobs tests."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+KINESALITE_CLI = REPO_ROOT / "node_modules" / "kinesalite" / "cli.js"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Kinesalite:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [
+                "node",
+                str(KINESALITE_CLI),
+                "--port",
+                str(self.port),
+                "--createStreamMs",
+                "0",
+                "--updateStreamMs",
+                "0",
+                "--shardLimit",
+                "100",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"kinesalite exited: {self.process.stderr.read().decode() if self.process.stderr else ''}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def client(self) -> Any:
+        from streamsoft_jobs.kinesis_source import kinesis_client
+
+        return kinesis_client(self.endpoint, "us-east-1")
+
+    def create_stream(self, name: str, shards: int) -> None:
+        client = self.client()
+        client.create_stream(StreamName=name, ShardCount=shards)
+        wait_active(client, name)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def wait_active(client: Any, name: str) -> None:
+    deadline = time.monotonic() + 30
+    while client.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamStatus"] != "ACTIVE":
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"stream {name} did not become ACTIVE")
+        time.sleep(0.05)
+
+
+def put_all(client: Any, stream: str, records: list[tuple[str, bytes]]) -> list[dict[str, Any]]:
+    """PutRecords in chunks of 500; returns one {shard, sequence} per record, in order. Fails on any rejection."""
+    acked: list[dict[str, Any]] = []
+    for i in range(0, len(records), 500):
+        chunk = records[i : i + 500]
+        response = client.put_records(
+            StreamName=stream, Records=[{"PartitionKey": key, "Data": data} for key, data in chunk]
+        )
+        assert response.get("FailedRecordCount", 0) == 0, response
+        acked.extend({"shard": r["ShardId"], "sequence": r["SequenceNumber"]} for r in response["Records"])
+    return acked
