@@ -7,6 +7,7 @@ import { registerProduceCommand } from '../producers/command';
 import { registerQueryCommand } from '../lake/command';
 import { registerDashboardCommand, registerMetabaseCommand } from '../metabase/command';
 import { registerInfraCommand } from '../infra/command';
+import { registerUpCommand } from '../local/pipeline/command';
 
 export function buildProgram(): Command {
   const program = new Command('streamsoft')
@@ -23,5 +24,6 @@ export function buildProgram(): Command {
   registerDashboardCommand(program);
   registerMetabaseCommand(program);
   registerInfraCommand(program);
+  registerUpCommand(program);
   return program;
 }

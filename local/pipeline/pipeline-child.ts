@@ -19,6 +19,8 @@ export interface PipelineChildOptions {
   args: string[];
   logFile: string;
   env?: NodeJS.ProcessEnv;
+  /** The program and leading arguments to run; `node bin/streamsoft.js` unless a test says otherwise. */
+  command?: { file: string; args: string[] };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -44,7 +46,8 @@ export class PipelineChild {
       `\n# streamsoft up: ${options.name} started at ${new Date().toISOString()}: ${options.args.join(' ')}\n`,
     );
     try {
-      this.child = spawn(process.execPath, [STREAMSOFT_BIN, ...options.args], {
+      const command = options.command ?? { file: process.execPath, args: [STREAMSOFT_BIN] };
+      this.child = spawn(command.file, [...command.args, ...options.args], {
         cwd: REPO_ROOT,
         env: options.env ?? process.env,
         detached: true,

@@ -1,0 +1,57 @@
+// `up` flags: validated once, one line naming the flag; children get explicit endpoints for the transport.
+import { Command } from 'commander';
+import { parseConfig } from '../../../cli/options';
+import { addUpOptions, upConfigSchema, type UpConfig } from '../../../local/pipeline/config';
+import { bronzeArgs, produceArgs } from '../../../local/pipeline/pipeline-commands';
+
+function parse(...argv: string[]): UpConfig {
+  const command = addUpOptions(new Command('up').exitOverride());
+  command.parse(argv, { from: 'user' });
+  return parseConfig(upConfigSchema, command.opts());
+}
+
+test('defaults: kinesis at 50 trades/s, silver and gold every 60 s, dashboard on 3000', () => {
+  expect(parse()).toMatchObject({
+    transport: 'kinesis',
+    rate: 50,
+    batchInterval: 60,
+    dashboardPort: 3000,
+    dataDir: '.streamsoft',
+  });
+});
+
+test.each([
+  [['--transport', 'pigeon'], /^--transport: must be kinesis or msk/],
+  [['--rate', '-5'], /^--rate: must be greater than 0 \(got "-5"\)/],
+  [['--batch-interval', '0'], /^--batch-interval: must be greater than 0/],
+  [['--dashboard-port', '70000'], /^--dashboard-port: must be a port number/],
+  [['--dup-ratio', '2'], /^--dup-ratio: must be at most 1/],
+])('%j is one clear line', (argv, message) => {
+  expect(() => parse(...argv)).toThrow(message);
+});
+
+test('children are pointed at the stand-ins of the chosen transport', () => {
+  const endpoints = {
+    kinesis: 'http://127.0.0.1:1',
+    kafka: '127.0.0.1:2',
+    registry: 'http://127.0.0.1:3/apis/ccompat/v7',
+  };
+  const kinesis = parse('--rate', '10', '--seed', '7');
+  expect(produceArgs(kinesis, endpoints)).toEqual(
+    expect.arrayContaining([
+      'produce',
+      '--transport',
+      'kinesis',
+      '--kinesis-endpoint',
+      'http://127.0.0.1:1',
+      '--seed',
+      '7',
+    ]),
+  );
+  expect(produceArgs(kinesis, endpoints)).not.toContain('--kafka-brokers');
+  const msk = parse('--transport', 'msk');
+  expect(bronzeArgs(msk, endpoints)).toEqual(
+    expect.arrayContaining(['--source', 'msk', '--kafka-brokers', '127.0.0.1:2']),
+  );
+  expect(bronzeArgs(msk, endpoints)).not.toContain('--kinesis-endpoint');
+});
