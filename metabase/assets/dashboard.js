@@ -15,6 +15,11 @@
     return match ? match[1] + ' ' + match[2] : String(value);
   }
 
+  function timestampCell(value) {
+    const match = /^\d{4}-(\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})/.exec(String(value));
+    return match ? match[1] + ' ' + match[2] : String(value);
+  }
+
   function numeric(value) {
     return value === null || value === undefined ? null : Number(value);
   }
@@ -77,7 +82,8 @@
       for (const column of data.columns) {
         const td = tr.insertCell();
         const value = row[column.name];
-        td.textContent = value === null ? '' : /^TIMESTAMP/.test(column.type) ? label(value) : String(value);
+        td.textContent =
+          value === null ? '' : /^TIMESTAMP/.test(column.type) ? timestampCell(value) : String(value);
         if (/INT|DECIMAL|DOUBLE|FLOAT/.test(column.type)) td.className = 'num';
       }
     }
