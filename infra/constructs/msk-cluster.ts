@@ -6,11 +6,10 @@
 // (at least 1), 6 partitions keyed by symbol, 7 days retention, no unclean leader election, and no
 // automatic topic creation, so a typo in a producer's topic name fails instead of creating a topic.
 import { Construct } from 'constructs';
-import { Fn } from 'cdktf';
 import { MskCluster as MskClusterResource } from '@cdktf/provider-aws/lib/msk-cluster';
 import { MskConfiguration } from '@cdktf/provider-aws/lib/msk-configuration';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import type { DeploymentContext } from './context';
+import { arn, type DeploymentContext } from './context';
 import { encryptedLogGroup } from './log-group';
 import { allowEgress, allowIngress } from './security-rules';
 
@@ -119,9 +118,11 @@ export class MskCluster extends Construct {
     this.bootstrapBrokers = cluster.bootstrapBrokersSaslIam;
     this.topic = props.topic;
     this.consumerGroup = props.consumerGroup;
-    // arn:…:cluster/<name>/<uuid> → arn:…:topic/<name>/<uuid>/<topic>
-    this.topicArn = `${Fn.replace(cluster.arn, ':cluster/', ':topic/')}/${props.topic}`;
-    this.groupArn = `${Fn.replace(cluster.arn, ':cluster/', ':group/')}/${props.consumerGroup}*`;
+    // Topic and group ARNs are the cluster's with another resource type: …:topic/<name>/<uuid>/<topic>.
+    const scoped = (kind: string, rest: string) =>
+      arn(ctx, 'kafka', `${kind}/${name}/${cluster.clusterUuid}/${rest}`);
+    this.topicArn = scoped('topic', props.topic);
+    this.groupArn = scoped('group', `${props.consumerGroup}*`);
     this.securityGroupId = sg.id;
   }
 }

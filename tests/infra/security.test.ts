@@ -1,0 +1,158 @@
+// Whole-document scans of the synthesized stack, for every transport: no IAM policy allows a wildcard
+// action on a wildcard resource (nor s3:*, kinesis:*, glue:* anywhere), and the only ingress from
+// the internet is HTTPS to the Metabase load balancer.
+import { TRANSPORTS, type Transport } from '../../infra/config';
+import { resourcesOf, synthTransport, type TerraformJson } from './synth-support';
+
+const POLICY_FIELDS = ['policy', 'assume_role_policy', 'key_policy'];
+const WORLD = ['0.0.0.0/0', '::/0'];
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource?: string | string[];
+}
+
+const list = (v: string | string[] | undefined): string[] =>
+  v === undefined ? [] : Array.isArray(v) ? v : [v];
+
+/**
+ * Terraform interpolations (`${aws_s3_bucket.x.arn}`, `${replace(…, ":a", ":b")}`) may hold quotes;
+ * they resolve to concrete ARNs at apply time, so the scan sees each as an opaque name.
+ */
+function withoutInterpolations(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '$' && text[i + 1] === '{') {
+      let depth = 0;
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if (text[j] === '{') depth++;
+        else if (text[j] === '}' && --depth === 0) break;
+      }
+      out += 'INTERPOLATED';
+      i = j;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+/** Every policy document in the stack, wherever it sits, with where it came from. */
+function policyDocuments(doc: TerraformJson): { where: string; statements: Statement[] }[] {
+  const found: { where: string; statements: Statement[] }[] = [];
+  for (const [type, resources] of Object.entries(doc.resource)) {
+    for (const [id, resource] of Object.entries(resources)) {
+      for (const field of POLICY_FIELDS) {
+        const value = resource[field];
+        if (typeof value !== 'string' || !value.trim().startsWith('{')) continue;
+        const parsed = JSON.parse(withoutInterpolations(value)) as { Statement: Statement[] };
+        found.push({ where: `${type}.${id}.${field}`, statements: parsed.Statement });
+      }
+    }
+  }
+  return found;
+}
+
+const docs = new Map<Transport, TerraformJson>();
+beforeAll(() => {
+  for (const transport of TRANSPORTS) docs.set(transport, synthTransport(transport).doc);
+});
+
+describe.each(TRANSPORTS)('transport %s', (transport) => {
+  test('policy documents are found (the scan is not vacuous)', () => {
+    const found = policyDocuments(docs.get(transport)!);
+    expect(found.length).toBeGreaterThan(15);
+    expect(found.some((d) => d.where.startsWith('aws_kms_key'))).toBe(true);
+    expect(found.some((d) => d.where.startsWith('aws_iam_role_policy'))).toBe(true);
+  });
+
+  test('no Allow statement has a wildcard action on a wildcard resource', () => {
+    const offending: string[] = [];
+    for (const { where, statements } of policyDocuments(docs.get(transport)!)) {
+      for (const s of statements) {
+        if (s.Effect !== 'Allow') continue;
+        const wildAction = list(s.Action).some((a) => a === '*' || a.endsWith(':*'));
+        const wildResource = list(s.Resource).some((r) => r === '*');
+        if (wildAction && wildResource) offending.push(`${where}: ${JSON.stringify(s)}`);
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+
+  test('no Allow statement grants a whole service (s3:*, kinesis:*, glue:*, …)', () => {
+    const offending: string[] = [];
+    for (const { where, statements } of policyDocuments(docs.get(transport)!)) {
+      for (const s of statements) {
+        if (s.Effect !== 'Allow') continue;
+        for (const action of list(s.Action))
+          if (action === '*' || action.endsWith(':*')) offending.push(`${where}: ${action}`);
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+
+  test('statements on "*" name only actions without resource-level permissions', () => {
+    const allowedOnAnyResource = new Set([
+      'cloudwatch:PutMetricData',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSecurityGroups',
+      'ec2:DescribeSubnets',
+      'ec2:DescribeVpcAttribute',
+      'ec2:DescribeVpcEndpoints',
+      'ec2:DescribeRouteTables',
+      'athena:ListDataCatalogs',
+      'athena:ListWorkGroups',
+    ]);
+    const offending: string[] = [];
+    for (const { where, statements } of policyDocuments(docs.get(transport)!)) {
+      // A key policy's "*" means the key itself.
+      if (where.startsWith('aws_kms_key')) continue;
+      for (const s of statements) {
+        if (s.Effect !== 'Allow' || !list(s.Resource).includes('*')) continue;
+        for (const action of list(s.Action))
+          if (!allowedOnAnyResource.has(action)) offending.push(`${where}: ${action}`);
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+
+  test('the only ingress from anywhere is 443 to the Metabase load balancer', () => {
+    const doc = docs.get(transport)!;
+    const groups = resourcesOf(doc, 'aws_security_group');
+    const albGroupRef = Object.entries(groups).find(([, g]) => g.name === 'streamsoft-dev-metabase-alb')![0];
+    const world: Record<string, unknown>[] = [];
+    for (const rule of Object.values(resourcesOf(doc, 'aws_vpc_security_group_ingress_rule'))) {
+      if (WORLD.includes(String(rule.cidr_ipv4)) || WORLD.includes(String(rule.cidr_ipv6))) world.push(rule);
+    }
+    for (const rule of Object.values(resourcesOf(doc, 'aws_security_group_rule'))) {
+      const cidrs = [...list(rule.cidr_blocks as string[]), ...list(rule.ipv6_cidr_blocks as string[])];
+      if (rule.type === 'ingress' && cidrs.some((c) => WORLD.includes(c))) world.push(rule);
+    }
+    for (const group of Object.values(groups)) {
+      for (const rule of (group.ingress as Record<string, unknown>[] | undefined) ?? []) {
+        const cidrs = [...list(rule.cidr_blocks as string[]), ...list(rule.ipv6_cidr_blocks as string[])];
+        if (cidrs.some((c) => WORLD.includes(c))) world.push({ ...rule, security_group_id: group.name });
+      }
+    }
+    expect(world).toHaveLength(1);
+    expect(world[0]).toMatchObject({
+      from_port: 443,
+      to_port: 443,
+      ip_protocol: 'tcp',
+      security_group_id: `\${aws_security_group.${albGroupRef}.id}`,
+    });
+  });
+
+  test('the load balancer listens on 443 only (no plain HTTP), and nothing opens SSH', () => {
+    const doc = docs.get(transport)!;
+    const listeners = Object.values(resourcesOf(doc, 'aws_lb_listener'));
+    expect(listeners.map((l) => [l.port, l.protocol])).toEqual([[443, 'HTTPS']]);
+    for (const rule of Object.values(resourcesOf(doc, 'aws_vpc_security_group_ingress_rule'))) {
+      const from = Number(rule.from_port);
+      const to = Number(rule.to_port);
+      expect(from <= 22 && 22 <= to).toBe(false);
+    }
+  });
+});
