@@ -1,0 +1,106 @@
+// Bad flags end `streamsoft produce` before anything is sent: one line naming the flag, exit code 2.
+import { spawnSync } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { Command } from 'commander';
+import { parseConfig } from '../../../cli/options';
+import { ConfigError } from '../../../core/errors';
+import { addProduceOptions, produceConfigSchema } from '../../../producers/config';
+
+const BIN = path.resolve(__dirname, '../../../bin/streamsoft.js');
+
+function configFrom(args: string[]) {
+  const command = addProduceOptions(new Command('produce')).exitOverride();
+  command.parse(args, { from: 'user' });
+  return parseConfig(produceConfigSchema, command.opts());
+}
+
+function produceCli(args: string[]): { status: number | null; stderr: string; stdout: string } {
+  const run = spawnSync(process.execPath, [BIN, 'produce', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, STREAMSOFT_LOG_FORMAT: 'json' },
+    timeout: 90_000,
+  });
+  return { status: run.status, stderr: run.stderr, stdout: run.stdout };
+}
+
+/** A loopback port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function streamsoftLines(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => line.startsWith('streamsoft:'));
+}
+
+describe('produce configuration', () => {
+  it('has local defaults: Kinesis transport, kinesalite, the local broker and registry, stream/topic trades', () => {
+    expect(configFrom([])).toMatchObject({
+      transport: 'kinesis',
+      rate: 1000,
+      schemaVersion: 2,
+      kinesisEndpoint: 'http://127.0.0.1:4567',
+      stream: 'trades',
+      kafkaBrokers: ['127.0.0.1:9092'],
+      topic: 'trades',
+      registryUrl: 'http://127.0.0.1:8081/apis/ccompat/v7',
+      kafkaAuth: 'none',
+      createStream: undefined,
+    });
+  });
+
+  it('parses durations and lists', () => {
+    expect(configFrom(['--duration', '90']).duration).toBe(90_000);
+    expect(configFrom(['--duration', '5m']).duration).toBe(300_000);
+    expect(configFrom(['--kafka-brokers', 'b1:9098, b2:9098']).kafkaBrokers).toEqual(['b1:9098', 'b2:9098']);
+    expect(configFrom(['--create-stream', 'no']).createStream).toBe(false);
+  });
+
+  it.each([
+    [['--transport', 'pigeon'], '--transport: must be kinesis or msk (got "pigeon")'],
+    [['--rate', '-5'], '--rate: must not be negative (got "-5")'],
+    [['--dup-ratio', '1.5'], '--dup-ratio: must be at most 1 (got "1.5")'],
+    [
+      ['--dup-ratio', '0.6', '--bad-ratio', '0.6'],
+      '--bad-ratio: --dup-ratio plus --bad-ratio must not exceed 1',
+    ],
+    [['--schema-version', '3'], '--schema-version: must be 1 or 2 (got "3")'],
+    [['--count', '10', '--duration', '5s'], '--duration: give --count or --duration, not both (got "5s")'],
+    [['--kafka-auth', 'kerberos'], '--kafka-auth: must be none, tls, scram or iam (got "kerberos")'],
+    [['--kafka-brokers', 'nope'], '--kafka-brokers: must be host:port[,host:port...] (got "nope")'],
+  ])('%j is refused naming the flag', (args, message) => {
+    let error: unknown;
+    try {
+      configFrom(args);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message.startsWith(message)).toBe(true);
+    expect((error as ConfigError).exitCode).toBe(2);
+  });
+});
+
+describe('streamsoft produce (the CLI)', () => {
+  it('an unknown transport → one line, exit 2', () => {
+    const run = produceCli(['--transport', 'pigeon']);
+    expect(run.status).toBe(2);
+    expect(streamsoftLines(run.stderr)).toEqual([
+      'streamsoft: --transport: must be kinesis or msk (got "pigeon")',
+    ]);
+    expect(run.stdout).toBe('');
+  });
+
+  it('an unreachable registry → one line naming --registry-url, exit 2', async () => {
+    const port = await closedPort();
+    const run = produceCli(['--registry-url', `http://127.0.0.1:${port}/apis/ccompat/v7`, '--count', '1']);
+    expect(run.status).toBe(2);
+    expect(streamsoftLines(run.stderr)).toEqual([
+      expect.stringMatching(/^streamsoft: --registry-url: .*unreachable/),
+    ]);
+  });
+});
