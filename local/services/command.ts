@@ -44,6 +44,7 @@ function toConfig(options: ServicesOptions): ServicesConfig & { names: ServiceNa
       registry: options.registryPort,
     },
     startTimeoutMs: options.startTimeout * 1000,
+    quietSetup: false,
   };
 }
 

@@ -23,6 +23,8 @@ export interface ServicesConfig {
   ports: ServicePorts;
   /** How long a start may take to become healthy before it is stopped and reported. */
   startTimeoutMs?: number;
+  /** Fetch missing jars without progress output (tests); the CLI shows it. Default true. */
+  quietSetup?: boolean;
 }
 
 /** What <data-dir>/run/<name>.json holds about a running stand-in. */
@@ -187,7 +189,7 @@ export async function startServices(
   config: ServicesConfig,
   onStarted: (outcome: StartOutcome) => void = () => undefined,
 ): Promise<StartOutcome[]> {
-  await ensureSetup({ quiet: true, only: setupGroupsFor(names) });
+  await ensureSetup({ quiet: config.quietSetup ?? true, only: setupGroupsFor(names) });
   // Check everything before starting anything, so a taken port or a missing JDK leaves nothing behind.
   const layout = dataDirLayout(config.dataDir);
   for (const name of names) {

@@ -46,12 +46,29 @@ export interface StandInOptions {
 // JVM start-up is slow when several test runs share the two cores; be patient rather than flaky.
 const START_TIMEOUT_MS = 240_000;
 
-/** Data dirs with stand-ins still running, killed when the test process exits without calling stop(). */
-const running = new Set<string>();
-let exitHookInstalled = false;
+/**
+ * Data dirs with stand-ins still running, killed when the test process exits without calling stop().
+ * Kept on globalThis because jest loads this module afresh for every test file of one process.
+ */
+interface LeftoverRegistry {
+  dataDirs: Set<string>;
+}
+const REGISTRY_KEY = Symbol.for('streamsoft.stand-ins.running');
 
-function killLeftovers(): void {
-  for (const dataDir of running) {
+function leftovers(): LeftoverRegistry {
+  const global = globalThis as typeof globalThis & { [REGISTRY_KEY]?: LeftoverRegistry };
+  let registry = global[REGISTRY_KEY];
+  if (registry === undefined) {
+    const created: LeftoverRegistry = { dataDirs: new Set() };
+    registry = created;
+    global[REGISTRY_KEY] = created;
+    process.once('exit', () => killLeftovers(created.dataDirs));
+  }
+  return registry;
+}
+
+function killLeftovers(dataDirs: Set<string>): void {
+  for (const dataDir of dataDirs) {
     const layout = dataDirLayout(dataDir);
     for (const name of Object.keys(SERVICES) as ServiceName[]) {
       const record = readRunRecord(layout, name);
@@ -81,13 +98,10 @@ export async function startStandIns(kinds: StandInKind[], opts: StandInOptions =
     kafkaController: kafkaController!,
     registry: registry!,
   };
-  const config: ServicesConfig = { dataDir, ports, startTimeoutMs: START_TIMEOUT_MS };
+  const config: ServicesConfig = { dataDir, ports, startTimeoutMs: START_TIMEOUT_MS, quietSetup: true };
   const names = (Object.keys(SERVICES) as ServiceName[]).filter((name) => kinds.includes(name));
 
-  if (!exitHookInstalled) {
-    process.once('exit', killLeftovers);
-    exitHookInstalled = true;
-  }
+  const running = leftovers().dataDirs;
   running.add(dataDir);
 
   const stop = async (): Promise<void> => {
