@@ -133,6 +133,9 @@ class KinesisShardReader:
         iterator: str | None = self._iterator(shard_id, position)
         end: Position = dict(position)
         stop_at = int(until) if until is not None else None
+        # AT_TIMESTAMP means "arrived at or after"; checked here too because kinesalite starts a timestamp
+        # iterator at the shard's beginning when no record is that recent.
+        not_before = position.get("at_ms")
         while iterator is not None:
             try:
                 response = self.client.get_records(ShardIterator=iterator, Limit=self.page_limit)
@@ -143,6 +146,9 @@ class KinesisShardReader:
             records = response.get("Records", [])
             for record in records:
                 sequence = record["SequenceNumber"]
+                arrival = record["ApproximateArrivalTimestamp"]
+                if not_before is not None and arrival.timestamp() * 1000 < not_before:
+                    continue
                 if stop_at is not None and int(sequence) > stop_at:
                     return rows, end
                 rows.append(
@@ -151,7 +157,7 @@ class KinesisShardReader:
                         self.stream_name,
                         record.get("PartitionKey"),
                         sequence,
-                        record["ApproximateArrivalTimestamp"],
+                        arrival,
                         shard_id,
                     )
                 )
