@@ -1,6 +1,7 @@
 // `streamsoft schemas register|check|list`: the Trade schemas in the registry subject `<stream>-value`.
 // Exit codes: 0 done / compatible, 1 schema incompatible or rejected, 2 bad flag or registry unreachable.
 import { readFileSync } from 'node:fs';
+import { Type, type Schema } from 'avsc';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { envOption, parseConfig } from '../cli/options';
@@ -86,6 +87,7 @@ function readSchemaFile(path: string): Record<string, unknown> {
     const schema = JSON.parse(text) as unknown;
     if (schema === null || typeof schema !== 'object' || Array.isArray(schema))
       throw new Error('not a JSON object');
+    Type.forSchema(schema as Schema);
     return schema as Record<string, unknown>;
   } catch (error) {
     throw new ConfigError(`schema file ${path} is not an Avro schema: ${(error as Error).message}`);

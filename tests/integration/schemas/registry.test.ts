@@ -2,7 +2,9 @@
 // and evolution, rejection of the incompatible fixture with the field named, the CLI's exit codes, and
 // encode/decode through registry ids, including corrupt input.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SchemaError } from '../../../core/errors';
 import { RegistryClient } from '../../../connectors/serde/registry-client';
@@ -340,6 +342,21 @@ describe('schemas CLI without a registry', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain(`schema registry at ${url} is unreachable`);
+  });
+
+  it('names a schema file that is not Avro and exits 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'streamsoft-schemas-'));
+    try {
+      const file = join(dir, 'not-avro.avsc');
+      writeFileSync(file, '{"type": "record", "name": "X", "fields": [{"name": "a", "type": "money"}]}');
+      const result = await streamsoft(['schemas', 'check', file]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        `schema file ${file} is not an Avro schema: undefined type name: money`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names a bad flag and exits 2', async () => {
