@@ -12,24 +12,38 @@ const port = z.coerce
   .min(1, 'must be a port number 1-65535')
   .max(65535, 'must be a port number 1-65535');
 
-const servicesOptions = z.object({
-  dataDir: z.string().min(1),
-  only: z.string().transform((value, ctx) => {
-    const names = value.split(',').map((part) => part.trim());
-    const unknown = names.find((name) => !(SERVICE_NAMES as readonly string[]).includes(name));
-    if (unknown !== undefined || names.length === 0) {
-      ctx.addIssue({ code: 'custom', message: `must be one or more of ${SERVICE_NAMES.join(', ')}` });
-      return z.NEVER;
-    }
-    return SERVICE_NAMES.filter((name) => names.includes(name));
-  }),
-  kinesisPort: port,
-  kafkaPort: port,
-  kafkaControllerPort: port,
-  registryPort: port,
-  startTimeout: z.coerce.number().int().positive('must be a positive number of seconds'),
-  json: z.boolean().default(false),
-});
+const servicesOptions = z
+  .object({
+    dataDir: z.string().min(1),
+    only: z.string().transform((value, ctx) => {
+      const names = value.split(',').map((part) => part.trim());
+      const unknown = names.find((name) => !(SERVICE_NAMES as readonly string[]).includes(name));
+      if (unknown !== undefined || names.length === 0) {
+        ctx.addIssue({ code: 'custom', message: `must be one or more of ${SERVICE_NAMES.join(', ')}` });
+        return z.NEVER;
+      }
+      return SERVICE_NAMES.filter((name) => names.includes(name));
+    }),
+    kinesisPort: port,
+    kafkaPort: port,
+    kafkaControllerPort: port,
+    registryPort: port,
+    startTimeout: z.coerce.number().int().positive('must be a positive number of seconds'),
+    json: z.boolean().default(false),
+  })
+  .superRefine((options, ctx) => {
+    const keys = ['kinesisPort', 'kafkaPort', 'kafkaControllerPort', 'registryPort'] as const;
+    keys.forEach((key, i) => {
+      const clash = keys.slice(0, i).find((other) => options[other] === options[key]);
+      if (clash !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `must differ from --${clash.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`,
+        });
+      }
+    });
+  });
 
 type ServicesOptions = z.infer<typeof servicesOptions>;
 

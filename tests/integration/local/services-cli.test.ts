@@ -129,4 +129,24 @@ describe('streamsoft services', () => {
       fs.rmSync(emptyPath, { recursive: true, force: true });
     }
   });
+
+  it('bad flags are one line naming the flag, exit 2', async () => {
+    const clash = await runCli([
+      'services',
+      'status',
+      '--data-dir',
+      dataDir,
+      '--kafka-port',
+      '4567',
+      '--kinesis-port',
+      '4567',
+    ]);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toBe('streamsoft: --kafka-port: must differ from --kinesis-port (got "4567")\n');
+    const unknown = await runCli(['services', 'start', '--only', 'kinesis,zookeeper', ...portArgs]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(
+      'streamsoft: --only: must be one or more of kinesis, kafka, registry (got "kinesis,zookeeper")\n',
+    );
+  });
 });
