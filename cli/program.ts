@@ -8,6 +8,7 @@ import { registerQueryCommand } from '../lake/command';
 import { registerDashboardCommand, registerMetabaseCommand } from '../metabase/command';
 import { registerInfraCommand } from '../infra/command';
 import { registerUpCommand } from '../local/pipeline/command';
+import { registerJobsCommand } from '../glue-streaming/command';
 
 export function buildProgram(): Command {
   const program = new Command('streamsoft')
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerQueryCommand(program);
   registerSetupCommand(program);
   registerServicesCommand(program);
+  registerJobsCommand(program);
   registerDashboardCommand(program);
   registerMetabaseCommand(program);
   registerInfraCommand(program);

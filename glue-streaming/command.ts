@@ -1,0 +1,175 @@
+// `streamsoft jobs bronze|silver|gold`: run a Glue job script on local Spark against the local lake.
+import path from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { envOption, parseConfig } from '../cli/options';
+import { logger as rootLogger } from '../core/logger';
+import { DEFAULT_DATA_DIR, REPO_ROOT } from '../core/paths';
+import { DEFAULT_STREAM_NAME } from '../schemas/trade';
+import { localJobPaths, runJob, type JobName, type JobResult } from './run-job';
+
+const DEFAULT_KINESIS_ENDPOINT = 'http://127.0.0.1:4567';
+const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
+const DEFAULT_REGISTRY_URL = 'http://127.0.0.1:8081/apis/ccompat/v7';
+const DEFAULT_READER_SCHEMA = path.join(REPO_ROOT, 'schemas', 'trade-v2.avsc');
+
+const startingPosition = z
+  .string()
+  .refine(
+    (value) =>
+      ['latest', 'earliest', 'trim_horizon'].includes(value.toLowerCase()) ||
+      /^\d+$/.test(value) ||
+      !Number.isNaN(Date.parse(value)),
+    'must be latest, earliest, an ISO-8601 time or epoch milliseconds',
+  );
+
+const bronzeConfigSchema = z.object({
+  source: z.enum(['kinesis', 'msk'], { message: 'must be kinesis or msk' }),
+  stream: z.string().min(1),
+  topic: z.string().min(1).optional(),
+  kinesisEndpoint: z.union([z.literal('aws'), z.url({ message: 'must be a URL or "aws"' })]),
+  region: z.string().min(1),
+  kafkaBrokers: z.string().min(1),
+  kafkaAuth: z.enum(['none', 'iam', 'tls', 'scram'], { message: 'must be none, iam, tls or scram' }),
+  kafkaUsername: z.string().optional(),
+  kafkaPassword: z.string().optional(),
+  registryUrl: z.url({ message: 'must be a URL' }),
+  readerSchema: z.string().min(1),
+  triggerSeconds: z.coerce.number().int().min(0, 'must be 0 or more seconds'),
+  startingPosition,
+  availableNow: z.boolean().default(false),
+  maxRecordsPerTrigger: z.coerce.number().int().positive('must be a positive number').optional(),
+  dataDir: z.string().min(1),
+});
+export type BronzeJobConfig = z.infer<typeof bronzeConfigSchema>;
+
+const batchConfigSchema = z.object({ dataDir: z.string().min(1) });
+
+/** Glue-style arguments of bronze_streaming.py for a local run. */
+export function bronzeJobArgs(config: BronzeJobConfig): string[] {
+  const source = config.source === 'msk' ? 'kafka' : 'kinesis';
+  const args = [
+    '--JOB_NAME',
+    `streamsoft-bronze-${source}`,
+    '--source',
+    source,
+    ...localJobPaths(config.dataDir, `bronze-${source}`),
+    '--registry-url',
+    config.registryUrl,
+    '--reader-schema',
+    config.readerSchema,
+    '--trigger-seconds',
+    String(config.triggerSeconds),
+    '--starting-position',
+    config.startingPosition,
+    '--region',
+    config.region,
+  ];
+  if (source === 'kinesis') {
+    args.push('--stream-name', config.stream, '--kinesis-endpoint', config.kinesisEndpoint);
+  } else {
+    args.push(
+      '--topic',
+      config.topic ?? config.stream,
+      '--kafka-brokers',
+      config.kafkaBrokers,
+      '--kafka-auth',
+      config.kafkaAuth,
+    );
+    if (config.kafkaUsername !== undefined) args.push('--kafka-username', config.kafkaUsername);
+    if (config.kafkaPassword !== undefined) args.push('--kafka-password', config.kafkaPassword);
+  }
+  if (config.availableNow) args.push('--available-now', 'true');
+  if (config.maxRecordsPerTrigger !== undefined) {
+    args.push('--max-records-per-trigger', String(config.maxRecordsPerTrigger));
+  }
+  return args;
+}
+
+/** Runs a job in the foreground: its log lines on stderr, Ctrl-C/SIGTERM stop it cleanly, twice kills it. */
+async function runInForeground(job: JobName, args: string[], dataDir: string): Promise<JobResult> {
+  const log = rootLogger('jobs', { job });
+  const stop = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (++signals > 1) {
+      process.stderr.write(`\nstreamsoft: second ${signal}, killing the ${job} job\n`);
+      process.exit(130);
+    }
+    log.info({ signal }, 'stopping the job (send the signal again to kill it)');
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runJob({
+      job,
+      args,
+      dataDir,
+      signal: stop.signal,
+      logger: log,
+      onLine: (line) => process.stderr.write(line + '\n'),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export function registerJobsCommand(program: Command): void {
+  const jobs = program.command('jobs').description('Run the Glue jobs on local Spark against the local lake');
+
+  jobs
+    .command('bronze')
+    .description(
+      'Stream trades from Kinesis or MSK into bronze Delta tables (until stopped, or --available-now)',
+    )
+    .addOption(envOption('--source <kind>', 'where trades come from: kinesis or msk', 'kinesis'))
+    .addOption(envOption('--stream <name>', 'Kinesis stream name (and Kafka topic)', DEFAULT_STREAM_NAME))
+    .addOption(envOption('--topic <name>', 'Kafka topic (default: the --stream name)'))
+    .addOption(envOption('--kinesis-endpoint <url>', 'Kinesis endpoint, or "aws"', DEFAULT_KINESIS_ENDPOINT))
+    .addOption(envOption('--region <region>', 'AWS region', 'us-east-1'))
+    .addOption(
+      envOption('--kafka-brokers <list>', 'comma-separated Kafka bootstrap brokers', DEFAULT_KAFKA_BROKERS),
+    )
+    .addOption(envOption('--kafka-auth <mode>', 'Kafka authentication: none, tls, scram or iam', 'none'))
+    .addOption(envOption('--kafka-username <name>', 'SASL/SCRAM user name'))
+    .addOption(envOption('--kafka-password <secret>', 'SASL/SCRAM password'))
+    .addOption(envOption('--registry-url <url>', 'schema registry (Confluent API)', DEFAULT_REGISTRY_URL))
+    .addOption(
+      envOption(
+        '--reader-schema <path>',
+        'reader schema: an .avsc file, or "registry" for the latest version of the subject',
+        DEFAULT_READER_SCHEMA,
+      ),
+    )
+    .addOption(envOption('--trigger-seconds <n>', 'micro-batch interval', '5'))
+    .addOption(
+      envOption(
+        '--starting-position <pos>',
+        'first start: latest, earliest, or a time (ISO-8601 / epoch ms)',
+        'earliest',
+      ),
+    )
+    .addOption(envOption('--available-now', 'drain what is in the stream, then exit'))
+    .addOption(envOption('--max-records-per-trigger <n>', 'cap per micro-batch (per shard on Kinesis)'))
+    .addOption(envOption('--data-dir <path>', 'local state: lake, checkpoints, logs', DEFAULT_DATA_DIR))
+    .action(async (raw: Record<string, unknown>) => {
+      const config = parseConfig(bronzeConfigSchema, raw);
+      await runInForeground('bronze', bronzeJobArgs(config), config.dataDir);
+    });
+
+  for (const job of ['silver', 'gold'] as const) {
+    jobs
+      .command(job)
+      .description(
+        `Run the ${job} batch job once over what arrived since its last run (extra job arguments after --)`,
+      )
+      .argument('[args...]', 'extra arguments for the job script, after --')
+      .addOption(envOption('--data-dir <path>', 'local state: lake, checkpoints, logs', DEFAULT_DATA_DIR))
+      .action(async (extra: string[], raw: Record<string, unknown>) => {
+        const config = parseConfig(batchConfigSchema, raw);
+        await runInForeground(job, [...localJobPaths(config.dataDir, job), ...extra], config.dataDir);
+      });
+  }
+}

@@ -1,0 +1,188 @@
+// Runs one Glue job script on local Spark: the venv's Python with PySpark's launcher (spark-submit under
+// the hood), local[2] with the project's jars and Delta, logs to <data-dir>/logs/, clean stop on signal.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError, JobError } from '../core/errors';
+import { dataDirLayout, REPO_ROOT, VENV_DIR, JARS_DIR } from '../core/paths';
+import type { Logger } from '../core/logger';
+
+export type JobName = 'bronze' | 'silver' | 'gold';
+
+export const JOBS_DIR = path.join(REPO_ROOT, 'glue-streaming');
+export const JOB_SCRIPTS: Record<JobName, string> = {
+  bronze: path.join(JOBS_DIR, 'bronze_streaming.py'),
+  silver: path.join(JOBS_DIR, 'silver_batch.py'),
+  gold: path.join(JOBS_DIR, 'gold_batch.py'),
+};
+const SPARK_JARS_DIR = path.join(JARS_DIR, 'spark');
+const PYTHON = path.join(VENV_DIR, 'bin', 'python');
+
+/** How long a job may take to finish its batch and stop after SIGTERM before its process group is killed. */
+const STOP_GRACE_MS = 90_000;
+
+export interface JobOptions {
+  job: JobName;
+  /** Arguments for the script, Glue style (`--lake-path ...`). */
+  args: string[];
+  dataDir: string;
+  /** Aborting stops the job: SIGTERM, then SIGKILL of its process group after a grace period. */
+  signal?: AbortSignal;
+  /** Each line the job's own Python loggers write (not Spark's JVM log), e.g. the per-batch summaries. */
+  onLine?: (line: string) => void;
+  logger?: Logger;
+  /** Driver memory; small by default for a 2-core laptop. */
+  driverMemory?: string;
+}
+
+export interface JobResult {
+  job: JobName;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  log: string;
+}
+
+export interface JobHandle {
+  /** The job's Python process; it leads its own process group (the Spark JVM is in it too). */
+  pid: number;
+  log: string;
+  exited: Promise<JobResult>;
+  /** SIGTERM, then SIGKILL of the whole group after the grace period. Resolves when it has exited. */
+  stop(graceMs?: number): Promise<JobResult>;
+}
+
+/** `spark-submit` settings for local runs, passed through PYSPARK_SUBMIT_ARGS. */
+export function localSparkSubmitArgs(driverMemory = '1g'): string[] {
+  const jars = fs.existsSync(SPARK_JARS_DIR)
+    ? fs
+        .readdirSync(SPARK_JARS_DIR)
+        .filter((name) => name.endsWith('.jar'))
+        .sort()
+        .map((name) => path.join(SPARK_JARS_DIR, name))
+    : [];
+  if (jars.length === 0) {
+    throw new EnvironmentError(`no Spark jars in ${SPARK_JARS_DIR}: run \`streamsoft setup\` first`);
+  }
+  const conf: Record<string, string> = {
+    'spark.sql.extensions': 'io.delta.sql.DeltaSparkSessionExtension',
+    'spark.sql.catalog.spark_catalog': 'org.apache.spark.sql.delta.catalog.DeltaCatalog',
+    'spark.ui.enabled': 'false',
+    'spark.ui.showConsoleProgress': 'false',
+    'spark.sql.shuffle.partitions': '2',
+    'spark.default.parallelism': '2',
+    'spark.databricks.delta.snapshotPartitions': '2',
+    'spark.sql.session.timeZone': 'UTC',
+  };
+  return [
+    '--master',
+    'local[2]',
+    '--driver-memory',
+    driverMemory,
+    '--jars',
+    jars.join(','),
+    ...Object.entries(conf).flatMap(([key, value]) => ['--conf', `${key}=${value}`]),
+    'pyspark-shell',
+  ];
+}
+
+const PYTHON_LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (INFO|WARNING|ERROR|CRITICAL) /;
+
+/** Starts a job in the background of this process; see JobHandle. */
+export function startJob(options: JobOptions): JobHandle {
+  const script = JOB_SCRIPTS[options.job];
+  if (!fs.existsSync(PYTHON)) {
+    throw new EnvironmentError(`no Python virtualenv at ${VENV_DIR}: run \`streamsoft setup\` first`);
+  }
+  if (!fs.existsSync(script)) {
+    throw new EnvironmentError(`the ${options.job} job script ${script} does not exist`);
+  }
+  const layout = dataDirLayout(options.dataDir);
+  fs.mkdirSync(layout.logs, { recursive: true });
+  const log = path.join(layout.logs, `job-${options.job}.log`);
+  const out = fs.createWriteStream(log, { flags: 'a' });
+  const submitArgs = localSparkSubmitArgs(options.driverMemory);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PYTHONPATH: [JOBS_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
+    PYSPARK_PYTHON: PYTHON,
+    PYSPARK_DRIVER_PYTHON: PYTHON,
+    PYSPARK_SUBMIT_ARGS: submitArgs.map((arg) => (arg.includes(' ') ? `"${arg}"` : arg)).join(' '),
+    PYTHONUNBUFFERED: '1',
+  };
+  const child: ChildProcess = spawn(PYTHON, [script, ...options.args], {
+    cwd: REPO_ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid === undefined) throw new JobError(`could not start ${PYTHON}`);
+  const pid = child.pid;
+  options.logger?.info({ job: options.job, pid, log }, 'job started');
+
+  let pending = '';
+  const onData = (chunk: Buffer): void => {
+    out.write(chunk);
+    if (options.onLine === undefined) return;
+    pending += chunk.toString('utf8');
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) if (PYTHON_LOG_LINE.test(line)) options.onLine(line);
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+
+  const exited = new Promise<JobResult>((resolve, reject) => {
+    child.on('error', (error) =>
+      reject(new JobError(`could not run the ${options.job} job`, { cause: error })),
+    );
+    child.on('close', (exitCode, signal) => {
+      out.end(() => resolve({ job: options.job, exitCode, signal, log }));
+    });
+  });
+  // Nothing of the group may outlive a job that ended (the JVM exits on its own when Python does).
+  void exited.then(() => killGroup(pid, 'SIGKILL')).catch(() => undefined);
+
+  const stop = async (graceMs = STOP_GRACE_MS): Promise<JobResult> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    return exited;
+  };
+  if (options.signal !== undefined) {
+    if (options.signal.aborted) void stop();
+    else options.signal.addEventListener('abort', () => void stop(), { once: true });
+  }
+  return { pid, log, exited, stop };
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
+/** Runs a job to its end; throws a JobError naming the log when it fails. Stopped by `signal`: resolves. */
+export async function runJob(options: JobOptions): Promise<JobResult> {
+  const handle = startJob(options);
+  const result = await handle.exited;
+  const stoppedOnRequest = options.signal?.aborted === true;
+  if (result.exitCode !== 0 && !stoppedOnRequest) {
+    const how = result.signal !== null ? `signal ${result.signal}` : `exit code ${String(result.exitCode)}`;
+    throw new JobError(`the ${options.job} job failed (${how}); see ${result.log}`);
+  }
+  return result;
+}
+
+/** The lake and checkpoint arguments every local job gets. */
+export function localJobPaths(dataDir: string, checkpointName: string): string[] {
+  const layout = dataDirLayout(dataDir);
+  return ['--lake-path', layout.lake, '--checkpoint-path', path.join(layout.checkpoints, checkpointName)];
+}
