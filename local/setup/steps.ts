@@ -85,10 +85,14 @@ export function runLogged(
   });
 }
 
+/** Swaps `from` into `to` with two renames, so readers of `to` see the old or the new folder, never none. */
 function replaceDir(from: string, to: string): void {
   fs.mkdirSync(path.dirname(to), { recursive: true });
-  fs.rmSync(to, { recursive: true, force: true });
+  const old = `${to}.old-${process.pid}`;
+  const hadOld = fs.existsSync(to);
+  if (hadOld) fs.renameSync(to, old);
   fs.renameSync(from, to);
+  if (hadOld) fs.rmSync(old, { recursive: true, force: true });
 }
 
 /**
