@@ -1,6 +1,6 @@
 // Metabase for the dashboards: Fargate tasks in the private app subnets behind an internet-facing load
-// balancer that only speaks HTTPS (443, the one public ingress of the stack), its application database
-// on RDS PostgreSQL, and admin credentials generated into Secrets Manager for
+// balancer that only speaks HTTPS (443, the one public ingress of the stack) and sits behind a WAF, its
+// application database on RDS PostgreSQL, and admin credentials generated into Secrets Manager for
 // `streamsoft metabase provision` to set Metabase up with. Metabase ships the Athena driver; it signs
 // in with the task role (leave the access key fields empty when adding the Athena database).
 import { Construct } from 'constructs';
@@ -17,6 +17,7 @@ import type { DeploymentContext } from './context';
 import { FargateService } from './fargate-service';
 import { POSTGRES_PORT, PostgresDatabase } from './postgres-database';
 import { allowEgress, allowIngress } from './security-rules';
+import { WebFirewall } from './web-firewall';
 
 export interface MetabaseProps {
   readonly context: DeploymentContext;
@@ -127,6 +128,12 @@ export class Metabase extends Construct {
       subnets: props.publicSubnetIds,
       dropInvalidHeaderFields: true,
       enableDeletionProtection: !ctx.allowDestroy,
+    });
+    new WebFirewall(this, 'firewall', {
+      context: ctx,
+      kmsKeyArn: props.kmsKeyArn,
+      name: 'metabase',
+      loadBalancerArn: alb.arn,
     });
     const targets = new LbTargetGroup(this, 'targets', {
       name: `${ctx.namePrefix}-mb`,

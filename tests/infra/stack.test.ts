@@ -20,6 +20,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
+import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import { INTERFACE_ENDPOINT_SERVICES } from '../../infra/constructs/network';
 import { LAKE_TABLES } from '../../infra/constructs/lake';
 import { countOf, resourcesOf, synthTransport, type Synthesized } from './synth-support';
@@ -344,6 +345,18 @@ describe('SchemaRegistryService and Metabase', () => {
       name: 'streamsoft-dev/metabase/admin',
       kms_key_id: ANY_TOKEN,
     });
+  });
+
+  test('the load balancer sits behind a WAF with the managed rule groups, logging encrypted', () => {
+    expect(both.json).toHaveResource(Wafv2WebAclAssociation);
+    const acl = Object.values(resourcesOf(both.doc, 'aws_wafv2_web_acl'))[0]!;
+    const groups = (acl.rule as { statement: { managed_rule_group_statement: { name: string } } }[]).map(
+      (r) => r.statement.managed_rule_group_statement.name,
+    );
+    expect(groups).toEqual(
+      expect.arrayContaining(['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']),
+    );
+    expect(countOf(both.doc, 'aws_wafv2_web_acl_logging_configuration')).toBe(1);
   });
 
   test('a certificate ARN given at synth replaces the variable', () => {
