@@ -19,6 +19,7 @@ from pyspark.sql import functions as F
 from streamsoft_jobs.lake import ensure_table, table_path
 from streamsoft_jobs.quality import QualityPolicy
 from streamsoft_jobs.silver import (
+    COORDINATES,
     SILVER_DUPLICATES_SCHEMA,
     SILVER_REJECTED_SCHEMA,
     SILVER_TRADES_SCHEMA,
@@ -89,6 +90,21 @@ def _processed_keys(spark: SparkSession, paths: SilverPaths, batch: DataFrame, d
     return in_silver.unionByName(in_rejected).join(F.broadcast(keys), "trade_key", "left_semi")
 
 
+def _not_yet_recorded(spark: SparkSession, paths: SilverPaths, duplicates: DataFrame) -> DataFrame:
+    """Drops duplicates an earlier attempt at this batch already recorded (a replay), so the count is what
+    this attempt adds. Only the recorded rows ingested in the batch's time range are read."""
+    bounds = duplicates.agg(F.min("_ingested_at"), F.max("_ingested_at")).first()
+    if bounds is None or bounds[0] is None:
+        return duplicates
+    recorded = (
+        spark.read.format("delta")
+        .load(paths.duplicates)
+        .where(F.col("_ingested_at").between(bounds[0], bounds[1]))
+        .select(*COORDINATES)
+    )
+    return duplicates.join(recorded, [*COORDINATES], "left_anti")
+
+
 def _insert_if_absent(spark: SparkSession, path: str, rows: DataFrame, condition: str) -> None:
     (
         DeltaTable.forPath(spark, path)
@@ -112,7 +128,7 @@ def process_batch(
         parts = classify(batch, seen, policy)
         trades = parts.trades.persist()
         rejected = parts.rejected.persist()
-        duplicates = parts.duplicates.persist()
+        duplicates = _not_yet_recorded(spark, paths, parts.duplicates).persist()
         counts = SilverBatchCounts(batch_id, bronze_rows, trades.count(), rejected.count(), duplicates.count())
         if counts.trades:
             target_dates = [r[0] for r in trades.select("event_date").distinct().collect()]

@@ -1,0 +1,47 @@
+"""AWS Glue batch job (and `streamsoft jobs gold`): silver -> gold.ohlcv_1m, exchange_activity_hourly,
+trader_leaderboard_daily, price_alerts and pipeline_health_hourly, recomputing only the keys that the
+rows new since the last run touch.
+
+Arguments: --JOB_NAME, --lake-path, --checkpoint-path, optional --alert-threshold-pct (default 1.0).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal, InvalidOperation
+from typing import Sequence
+
+from streamsoft_jobs.args import JobArgumentError, parse_job_args
+from streamsoft_jobs.gold_job import DEFAULT_ALERT_THRESHOLD_PCT, run_gold
+from streamsoft_jobs.runtime import configure_logging, spark_session
+
+
+def _threshold(raw: str | None) -> Decimal:
+    if raw is None:
+        return DEFAULT_ALERT_THRESHOLD_PCT
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as error:
+        raise JobArgumentError(f"--alert-threshold-pct: expected a number (got {raw!r})") from error
+    if not value.is_finite() or value <= 0 or value >= 100_000_000:
+        raise JobArgumentError(f"--alert-threshold-pct: expected a positive percentage (got {raw!r})")
+    return value
+
+
+def main(argv: Sequence[str]) -> int:
+    configure_logging()
+    try:
+        args = parse_job_args(argv, required=["JOB_NAME", "lake-path", "checkpoint-path"])
+        threshold = _threshold(args.get("alert-threshold-pct"))
+    except JobArgumentError as error:
+        print(f"gold: {error}", file=sys.stderr)
+        return 2
+    spark = spark_session(args.require("JOB_NAME"))
+    summary = run_gold(spark, args.require("lake-path"), args.require("checkpoint-path"), threshold)
+    print(json.dumps({"job": "gold", "batches": summary.batches, "rows_in": summary.rows_in}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,50 @@
+"""AWS Glue batch job (and `streamsoft jobs silver`): bronze.trades -> silver.trades, deduplicated,
+validated and enriched, processing only the bronze rows that arrived since the last run.
+
+Arguments: --JOB_NAME, --lake-path, --checkpoint-path, optional --future-tolerance-seconds (default 300),
+--lateness-hours (default 168 = 7 days), --max-files-per-trigger.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import timedelta
+from typing import Sequence
+
+from streamsoft_jobs.args import JobArgumentError, parse_job_args
+from streamsoft_jobs.quality import QualityPolicy
+from streamsoft_jobs.runtime import configure_logging, spark_session
+from streamsoft_jobs.silver_job import run_silver
+
+
+def main(argv: Sequence[str]) -> int:
+    configure_logging()
+    try:
+        args = parse_job_args(argv, required=["JOB_NAME", "lake-path", "checkpoint-path"])
+        policy = QualityPolicy(
+            future_tolerance=timedelta(seconds=args.get_int("future-tolerance-seconds", 300)),
+            lateness_window=timedelta(hours=args.get_int("lateness-hours", 168)),
+        )
+        max_files = args.get("max-files-per-trigger")
+        max_files_per_trigger = args.get_int("max-files-per-trigger", 0) if max_files is not None else None
+    except JobArgumentError as error:
+        print(f"silver: {error}", file=sys.stderr)
+        return 2
+    spark = spark_session(args.require("JOB_NAME"))
+    summary = run_silver(
+        spark,
+        args.require("lake-path"),
+        args.require("checkpoint-path"),
+        policy,
+        max_files_per_trigger=max_files_per_trigger,
+    )
+    totals = {name: summary.total(name) for name in ("bronze_rows", "trades", "rejected", "duplicates")}
+    print(json.dumps({"job": "silver", "batches": len(summary.batches), **totals}))
+    logging.getLogger("streamsoft.silver").info("silver job done")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
