@@ -109,11 +109,13 @@ function venvStep(id: string, title: string, venv: string, requirements: string)
     inputs: [requirements],
     salt: 'venv-1',
     needs: ['python'],
-    async run({ log, tools }) {
+    async run({ log, tools, force }) {
       const python = path.join(venv, 'bin', 'python');
+      // A venv whose pip does not run (cut short while being created) is rebuilt; so is every venv on --force.
       const usable =
+        !force &&
         fs.existsSync(python) &&
-        (await runLogged(python, ['-c', 'pass'], log).then(
+        (await runLogged(python, ['-m', 'pip', '--version'], log).then(
           () => true,
           () => false,
         ));
