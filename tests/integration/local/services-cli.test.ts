@@ -30,6 +30,9 @@ beforeAll(async () => {
     String(controller),
     '--registry-port',
     String(registry),
+    // Other test runs may share the two cores; a slow JVM start is not what these tests are about.
+    '--start-timeout',
+    '240',
   ];
 });
 
