@@ -21,7 +21,7 @@ interface AddAction {
   deletionVector?: unknown;
 }
 
-interface MetadataAction {
+export interface MetadataAction {
   schemaString: string;
   partitionColumns: string[];
   configuration?: Record<string, string> | null;
@@ -48,6 +48,8 @@ export interface DeltaSnapshot {
   fields: DeltaField[];
   partitionColumns: string[];
   files: DataFile[];
+  /** The metaData action in force, so a later read can continue from this snapshot. */
+  metadata: MetadataAction;
 }
 
 const LOG_DIR = '_delta_log';
@@ -114,6 +116,14 @@ class SnapshotBuilder {
 
   constructor(private readonly tablePath: string) {}
 
+  static from(snapshot: DeltaSnapshot): SnapshotBuilder {
+    const builder = new SnapshotBuilder(snapshot.tablePath);
+    builder.version = snapshot.version;
+    builder.metadata = snapshot.metadata;
+    for (const file of snapshot.files) builder.files.set(file.path, file);
+    return builder;
+  }
+
   apply(action: DeltaAction, where: string): void {
     if (action.protocol) checkProtocol(action.protocol, where);
     if (action.metaData) {
@@ -159,10 +169,15 @@ function parseCommit(text: string, where: string): DeltaAction[] {
     });
 }
 
-/** The table's live snapshot at its latest version. */
+/**
+ * The table's live snapshot at its latest version. Given the snapshot of an earlier read, only the commits
+ * after it are replayed (as long as they are all still in the log); otherwise the newest checkpoint is the
+ * starting point.
+ */
 export async function readDeltaSnapshot(
   tablePath: string,
   readCheckpoint: CheckpointReader,
+  previous?: DeltaSnapshot,
 ): Promise<DeltaSnapshot> {
   const logDir = path.join(tablePath, LOG_DIR);
   let names: string[];
@@ -171,23 +186,35 @@ export async function readDeltaSnapshot(
   } catch (error) {
     throw new DeltaLogError(`${tablePath} is not a Delta table (no ${LOG_DIR})`, { cause: error });
   }
-  const builder = new SnapshotBuilder(tablePath);
-  const checkpoint = await findCheckpoint(logDir, names);
-  if (checkpoint !== undefined) {
-    const where = `${path.basename(checkpoint.files[0] ?? '')}`;
-    for (const action of await readCheckpoint(checkpoint.files)) {
-      // A checkpoint's remove actions are tombstones for VACUUM; its adds are already the live set.
-      builder.apply({ ...action, remove: null }, where);
-    }
-    builder.version = checkpoint.version;
-  }
-  const commits = names
+  const versions = names
     .map((name) => COMMIT_FILE.exec(name))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
-    .filter((v) => v > builder.version)
     .sort((a, b) => a - b);
-  for (const version of commits) {
+  const latest = versions.at(-1) ?? -1;
+  const continues =
+    previous !== undefined &&
+    previous.tablePath === tablePath &&
+    latest >= previous.version &&
+    (latest === previous.version || versions.includes(previous.version + 1));
+  if (continues && latest === previous.version) return previous;
+
+  let builder: SnapshotBuilder;
+  if (continues) {
+    builder = SnapshotBuilder.from(previous);
+  } else {
+    builder = new SnapshotBuilder(tablePath);
+    const checkpoint = await findCheckpoint(logDir, names);
+    if (checkpoint !== undefined) {
+      const where = path.basename(checkpoint.files[0] ?? '');
+      for (const action of await readCheckpoint(checkpoint.files)) {
+        // A checkpoint's remove actions are tombstones for VACUUM; its adds are already the live set.
+        builder.apply({ ...action, remove: null }, where);
+      }
+      builder.version = checkpoint.version;
+    }
+  }
+  for (const version of versions.filter((v) => v > builder.version)) {
     if (version !== builder.version + 1) {
       throw new DeltaLogError(`${logDir}: commit ${builder.version + 1} is missing before ${version}`);
     }
@@ -206,5 +233,6 @@ export async function readDeltaSnapshot(
     fields: parseDeltaSchema(builder.metadata.schemaString),
     partitionColumns: builder.metadata.partitionColumns,
     files: [...builder.files.values()],
+    metadata: builder.metadata,
   };
 }

@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DuckDBInstance, type DuckDBConnection, type Json } from '@duckdb/node-api';
+import { DuckDBInstance, VARCHAR, type DuckDBConnection, type Json } from '@duckdb/node-api';
 import { silentLogger, type Logger } from '../core/logger';
 import { readDeltaSnapshot, isDeltaTable, type DeltaAction, type DeltaSnapshot } from './delta-log';
 import { duckdbType, quoteIdentifier, quoteLiteral, type DeltaField } from './delta-schema';
@@ -119,18 +119,10 @@ export function filesSelect(snapshot: DeltaSnapshot): string {
     .join(' UNION ALL BY NAME ');
 }
 
-/** A name from DuckDB's parser (`gold.ohlcv_1m`, `"gold"."x" AS t`) as its unquoted parts. */
-function nameParts(qualified: string): string[] {
-  const withoutAlias = qualified.replace(/\s+AS\s+.*$/is, '');
-  return (withoutAlias.match(/"(?:[^"]|"")*"|[^.]+/g) ?? []).map((part) =>
-    part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part,
-  );
-}
-
 export class LocalLake {
-  private readonly versions = new Map<string, number>();
+  private readonly snapshots = new Map<string, DeltaSnapshot>();
+  private readonly refreshedAt = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
-  private refreshedAt = Number.NEGATIVE_INFINITY;
 
   private constructor(
     readonly lakeDir: string,
@@ -159,19 +151,30 @@ export class LocalLake {
 
   /** `<layer>.<table>` names of the tables the views currently cover. */
   tables(): string[] {
-    return [...this.versions.keys()].sort();
+    return [...this.snapshots.keys()].sort();
   }
 
   /** Re-reads every table's Delta log and re-creates the views of tables that changed. */
   refresh(): Promise<void> {
-    return this.exclusive(() => this.refreshViews());
+    return this.exclusive(() => this.refreshViews(() => true));
   }
 
-  /** Runs SQL over the views as they are after a refresh. */
+  /**
+   * Runs SQL over the views, after bringing the tables it reads up to date (those read within the last
+   * `minRefreshIntervalMs` are taken as they are).
+   */
   query(sql: string): Promise<QueryResult> {
     return this.exclusive(async () => {
-      if (performance.now() - this.refreshedAt >= this.minRefreshIntervalMs) await this.refreshViews();
-      this.checkTablesExist(sql);
+      const referenced = await this.lakeTablesIn(sql);
+      const now = performance.now();
+      await this.refreshViews(
+        (name) =>
+          (referenced === undefined || referenced.has(name)) &&
+          now - (this.refreshedAt.get(name) ?? -Infinity) >= this.minRefreshIntervalMs,
+      );
+      for (const name of referenced ?? []) {
+        if (!this.snapshots.has(name)) throw new TableNotFoundError(name, this.lakeDir);
+      }
       try {
         const reader = await this.connection.runAndReadAll(sql);
         const names = reader.columnNames();
@@ -197,50 +200,63 @@ export class LocalLake {
     return run;
   }
 
-  private checkTablesExist(sql: string): void {
-    let referenced: readonly string[];
-    try {
-      referenced = this.connection.getTableNames(sql, true);
-    } catch {
-      return; // a parse error is DuckDB's to report, with its position
-    }
-    for (const name of referenced) {
-      const parts = nameParts(name);
-      const [layer, table] = parts.slice(-2);
-      if (parts.length < 2 || layer === undefined || table === undefined) continue;
-      const isLakeLayer = (LAKE_LAYERS as readonly string[]).includes(layer);
-      if (isLakeLayer && !this.versions.has(`${layer}.${table}`)) {
-        throw new TableNotFoundError(`${layer}.${table}`, this.lakeDir);
+  /**
+   * `<layer>.<table>` names of the lake tables a statement reads, from DuckDB's parser (not its binder,
+   * which would expand the views); undefined when the statement is not a query it can serialise.
+   */
+  private async lakeTablesIn(sql: string): Promise<Set<string> | undefined> {
+    const reader = await this.connection.runAndReadAll(
+      'SELECT json_serialize_sql(CAST($1 AS VARCHAR))',
+      [sql],
+      [VARCHAR],
+    );
+    const tree = JSON.parse(String(reader.getRowsJson()[0]?.[0] ?? '{"error":true}')) as { error?: boolean };
+    if (tree.error !== false) return undefined;
+    const names = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) {
+        node.forEach(walk);
+      } else if (node !== null && typeof node === 'object') {
+        const { type, schema_name: layer, table_name: table } = node as Record<string, unknown>;
+        if (type === 'BASE_TABLE' && typeof layer === 'string' && typeof table === 'string') {
+          if ((LAKE_LAYERS as readonly string[]).includes(layer)) names.add(`${layer}.${table}`);
+        }
+        Object.values(node).forEach(walk);
       }
-    }
+    };
+    walk(tree);
+    return names;
   }
 
-  private async refreshViews(): Promise<void> {
-    this.refreshedAt = performance.now();
+  /** Discovers tables and re-reads the logs of those `wanted` selects, re-creating views that changed. */
+  private async refreshViews(wanted: (name: string) => boolean): Promise<void> {
     const tables = await discoverTables(this.lakeDir);
     const seen = new Set<string>();
     for (const ref of tables) {
       const name = `${ref.layer}.${ref.table}`;
       seen.add(name);
-      const snapshot = await readDeltaSnapshot(ref.path, (files) => this.readCheckpoint(files)).catch(
-        (error: unknown) => {
-          // A table whose first commit is still being written has no snapshot yet; keep the last view.
-          this.logger.debug({ table: name, err: error }, 'Delta log not readable yet');
-          return undefined;
-        },
-      );
-      if (snapshot === undefined || this.versions.get(name) === snapshot.version) continue;
+      const previous = this.snapshots.get(name);
+      if (previous !== undefined && !wanted(name)) continue;
+      this.refreshedAt.set(name, performance.now());
+      const read = readDeltaSnapshot(ref.path, (files) => this.readCheckpoint(files), previous);
+      const snapshot = await read.catch((error: unknown) => {
+        // A table whose first commit is still being written has no snapshot yet; keep the last view.
+        this.logger.debug({ table: name, err: error }, 'Delta log not readable yet');
+        return undefined;
+      });
+      if (snapshot === undefined || snapshot === previous) continue;
       await this.createView(ref, snapshot);
-      this.versions.set(name, snapshot.version);
+      this.snapshots.set(name, snapshot);
       this.logger.debug(
         { table: name, version: snapshot.version, files: snapshot.files.length },
         'view refreshed',
       );
     }
-    for (const name of [...this.versions.keys()].filter((n) => !seen.has(n))) {
+    for (const name of [...this.snapshots.keys()].filter((n) => !seen.has(n))) {
       const [layer, table] = name.split('.') as [string, string];
       await this.connection.run(`DROP VIEW IF EXISTS ${quoteIdentifier(layer)}.${quoteIdentifier(table)}`);
-      this.versions.delete(name);
+      this.snapshots.delete(name);
+      this.refreshedAt.delete(name);
     }
   }
 

@@ -10,7 +10,7 @@ const run = promisify(execFile);
 export const VENV_PYTHON = path.join(VENV_DIR, 'bin', 'python');
 
 const PRELUDE = `
-import datetime, decimal, json, sys
+import datetime, decimal, json, os, sys
 import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 D = decimal.Decimal
@@ -21,20 +21,24 @@ def day(s): return datetime.date.fromisoformat(s)
 
 /** Runs Python with the prelude above (pyarrow as pa, DeltaTable, write_deltalake, D, ts, day); returns stdout. */
 export async function python(code: string, cwd: string): Promise<string> {
-  const { stdout } = await run(VENV_PYTHON, ['-c', PRELUDE + code], { cwd, maxBuffer: 64 * 1024 * 1024 });
+  // delta-rs can abort during interpreter teardown ("terminate called without an active exception");
+  // once the code has finished, leave without teardown.
+  const script = PRELUDE + code + '\nsys.stdout.flush()\nos._exit(0)\n';
+  const { stdout } = await run(VENV_PYTHON, ['-c', script], { cwd, maxBuffer: 64 * 1024 * 1024 });
   return stdout;
 }
 
-/** Every live row of a table as read by delta-rs, values as strings (NULL as null), sorted. */
-export async function referenceRows(tablePath: string, cwd: string): Promise<(string | null)[][]> {
+/** Every live row of a table as read by delta-rs, as objects of strings (NULL as null). */
+export async function referenceRows(
+  tablePath: string,
+  cwd: string,
+): Promise<Record<string, string | null>[]> {
   const out = await python(
     `
 t = DeltaTable(${JSON.stringify(tablePath)}).to_pyarrow_table()
-cols = t.column_names
-rows = [[None if r[c] is None else str(r[c]) for c in cols] for r in t.to_pylist()]
-print(json.dumps({"columns": cols, "rows": sorted(rows, key=lambda r: json.dumps(r))}))
+print(json.dumps([{c: None if v is None else str(v) for c, v in r.items()} for r in t.to_pylist()]))
 `,
     cwd,
   );
-  return (JSON.parse(out) as { rows: (string | null)[][] }).rows;
+  return JSON.parse(out) as Record<string, string | null>[];
 }

@@ -149,3 +149,35 @@ test('a folder without a Delta log is not a table', async () => {
   rmSync(path.join(table, '_delta_log'), { recursive: true });
   await expect(readDeltaSnapshot(table, noCheckpoint)).rejects.toThrow(/not a Delta table/);
 });
+
+test('continues from an earlier snapshot, replaying only the commits after it', async () => {
+  commit(0, [{ protocol }, { metaData }, add('a.parquet', '2024-01-01')]);
+  const first = await readDeltaSnapshot(table, noCheckpoint);
+  // A checkpoint appears, but the earlier snapshot plus commit 1 is all that is needed.
+  writeFileSync(path.join(table, '_delta_log', `${String(1).padStart(20, '0')}.checkpoint.parquet`), '');
+  commit(1, [remove('a.parquet'), add('b.parquet', '2024-01-02')]);
+
+  const second = await readDeltaSnapshot(table, noCheckpoint, first);
+
+  expect(second.version).toBe(1);
+  expect(second.files.map((f) => path.basename(f.path))).toEqual(['b.parquet']);
+  expect(first.files.map((f) => path.basename(f.path))).toEqual(['a.parquet']);
+  expect(await readDeltaSnapshot(table, noCheckpoint, second)).toBe(second);
+});
+
+test('falls back to the checkpoint when the commits after an earlier snapshot were cleaned up', async () => {
+  commit(0, [{ protocol }, { metaData }, add('a.parquet', '2024-01-01')]);
+  const first = await readDeltaSnapshot(table, noCheckpoint);
+  rmSync(path.join(table, '_delta_log', `${String(0).padStart(20, '0')}.json`));
+  writeFileSync(path.join(table, '_delta_log', `${String(2).padStart(20, '0')}.checkpoint.parquet`), '');
+  commit(3, [add('d.parquet', '2024-01-04')]);
+
+  const later = await readDeltaSnapshot(
+    table,
+    async () => [{ protocol }, { metaData }, add('c.parquet', '2024-01-03')],
+    first,
+  );
+
+  expect(later.version).toBe(3);
+  expect(later.files.map((f) => path.basename(f.path)).sort()).toEqual(['c.parquet', 'd.parquet']);
+});
