@@ -15,7 +15,7 @@ import threading
 from types import FrameType
 
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
-from streamsoft_jobs.bronze_job import BronzeConfig, await_query, start_bronze
+from streamsoft_jobs.bronze_job import BronzeConfig, run_bronze
 from streamsoft_jobs.runtime import configure_logging, spark_session
 
 log = logging.getLogger("bronze_streaming")
@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, on_signal)
     spark = spark_session(config.job_name)
     try:
-        await_query(start_bronze(spark, config), stop_requested)
+        run_bronze(spark, config, stop_requested)
     except Exception as error:  # one line on why; Spark logged the stack
         log.error("bronze query failed: %s", str(error).splitlines()[0] if str(error) else repr(error))
         return 1

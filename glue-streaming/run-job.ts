@@ -117,7 +117,7 @@ export function startJob(options: JobOptions): JobHandle {
   });
   if (child.pid === undefined) throw new JobError(`could not start ${PYTHON}`);
   const pid = child.pid;
-  options.logger?.info({ job: options.job, pid, log }, 'job started');
+  options.logger?.info({ pid, log }, 'job started');
 
   let pending = '';
   const onData = (chunk: Buffer): void => {

@@ -183,8 +183,13 @@ def start_bronze(spark: SparkSession, config: BronzeConfig) -> StreamingQuery:
         .option("checkpointLocation", config.checkpoint_path)
         .foreachBatch(sink)
     )
-    if config.available_now:
+    if config.available_now and config.source == "kafka":
         writer = writer.trigger(availableNow=True)
+    elif config.available_now:
+        # Python data sources do not support Trigger.AvailableNow (Spark falls back to one batch, which
+        # is neither complete past the per-batch cap nor safe after a crash): run batches back to back
+        # and let `run_bronze` stop the query once a batch finds no new data.
+        writer = writer.trigger(processingTime="0 seconds")
     else:
         writer = writer.trigger(processingTime=f"{config.trigger_seconds} seconds")
     query = writer.start()
@@ -200,14 +205,30 @@ def start_bronze(spark: SparkSession, config: BronzeConfig) -> StreamingQuery:
     return query
 
 
-def await_query(query: StreamingQuery, stop_requested: threading.Event) -> None:
-    """Waits for the query to end (drained with --available-now, or failed), or stops it when asked.
+def run_bronze(spark: SparkSession, config: BronzeConfig, stop_requested: threading.Event | None = None) -> None:
+    """Runs the job until it is done or asked to stop; raises the query's error if it failed.
 
-    Polls instead of blocking in awaitTermination so a signal handler only has to set an Event.
+    Done means: with --available-now, everything in the stream when checked is in bronze (Kafka: the
+    offsets at start, via Trigger.AvailableNow; Kinesis: until a check finds no new record, via
+    processAllAvailable); otherwise never, until `stop_requested` is set (a signal).
     """
+    stop_requested = stop_requested or threading.Event()
+    query = start_bronze(spark, config)
+    drained = threading.Event()
+    if config.available_now and config.source == "kinesis":
+
+        def drain() -> None:
+            try:
+                query.processAllAvailable()
+            except Exception:  # the query failed; its exception is raised below
+                log.debug("processAllAvailable ended with the query's failure")
+            drained.set()
+
+        threading.Thread(target=drain, name="bronze-drain", daemon=True).start()
+    # Poll instead of blocking in awaitTermination, so a signal handler only has to set an Event.
     while query.isActive:
-        if stop_requested.is_set():
-            log.info("stopping the bronze query %s", query.id)
+        if stop_requested.is_set() or drained.is_set():
+            log.info("stopping the bronze query %s (%s)", query.id, "drained" if drained.is_set() else "asked to stop")
             query.stop()
             break
         query.awaitTermination(1)

@@ -12,7 +12,7 @@ from deltalake import DeltaTable
 
 from kinesalite_server import Kinesalite, put_all, wait_active
 from registry_stub import RegistryStub
-from streamsoft_jobs.bronze_job import BronzeConfig, start_bronze
+from streamsoft_jobs.bronze_job import BronzeConfig, run_bronze
 from streamsoft_jobs.kinesis_source import KinesisStreamReader, parse_starting_position
 from streamsoft_jobs.lake import table_path
 from trade_frames import REPO_ROOT, SCHEMAS, V1_ID, V2_ID, frame, trade
@@ -114,8 +114,9 @@ def test_bronze_query_drains_the_stream_once_and_resumes_from_its_checkpoint(
             subject=f"{stream}-value",
             kinesis_endpoint=kinesalite.endpoint,
             available_now=True,
+            max_records_per_trigger=25,  # several batches per shard: the drain must not stop after one
         )
-        start_bronze(spark, config).awaitTermination()
+        run_bronze(spark, config)
 
         trades_path = table_path(tmp_lake, "bronze", "trades")
         quarantine_path = table_path(tmp_lake, "bronze", "trades_quarantine")
@@ -127,7 +128,7 @@ def test_bronze_query_drains_the_stream_once_and_resumes_from_its_checkpoint(
         assert sorted(r["reason"] for r in quarantine) == ["bad_magic_byte", "corrupt_body", "unknown_schema_id"]
 
         more = put_all(client, stream, [(f"m{i}", frame(trade(500 + i, 2), V2_ID)) for i in range(30)])
-        start_bronze(spark, config).awaitTermination()
+        run_bronze(spark, config)
         trades = spark.read.format("delta").load(trades_path)
         pairs = {(r["_source_partition"], r["_source_offset"]) for r in trades.collect()}
         assert trades.count() == len(pairs) == 150
