@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { App } from 'cdktf';
 import { envNameForFlag, readEnv } from '../core/env';
+import { EnvironmentError } from '../core/errors';
+import { ENTRY_SCRIPTS, SHARED_PACKAGE } from './constructs/glue-artifacts';
 import { namePrefix, resolveInfraConfig, type InfraConfig } from './config';
 import { StreamSoftStack } from './stacks/streamsoft-stack';
 
@@ -25,8 +27,22 @@ function listWheels(dir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
+/** The files synth uploads must exist before anything is built; one line says which is missing. */
+function checkLocalFiles(config: InfraConfig): void {
+  const required = [
+    ...Object.values(ENTRY_SCRIPTS).map((file) => path.join(config.glueSourceDir, file)),
+    path.join(config.glueSourceDir, SHARED_PACKAGE, '__init__.py'),
+  ];
+  if (config.mskIamAuthJar !== undefined && !config.mskIamAuthJar.startsWith('s3://')) {
+    required.push(path.resolve(config.mskIamAuthJar));
+  }
+  const missing = required.find((file) => !fs.existsSync(file));
+  if (missing !== undefined) throw new EnvironmentError(`infra synth: file to upload not found: ${missing}`);
+}
+
 /** Builds the stack into `app` without writing anything; tests synth it with cdktf's Testing. */
 export function buildStack(app: App, config: InfraConfig): { stack: StreamSoftStack; wheelFiles: string[] } {
+  checkLocalFiles(config);
   const wheelFiles = listWheels(config.glueWheelsDir);
   const stack = new StreamSoftStack(app, namePrefix(config), { config, wheelFiles });
   return { stack, wheelFiles };
@@ -35,6 +51,7 @@ export function buildStack(app: App, config: InfraConfig): { stack: StreamSoftSt
 /** Writes the Terraform JSON for `config` under `outdir`, offline. */
 export function synthInfra(config: InfraConfig, outdir: string): SynthResult {
   const resolvedOut = path.resolve(outdir);
+  checkLocalFiles(config);
   const app = new App({ outdir: resolvedOut, stackTraces: false });
   const { wheelFiles } = buildStack(app, config);
   app.synth();

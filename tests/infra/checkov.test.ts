@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { TRANSPORTS } from '../../infra/config';
-import { resolveInfraConfig } from '../../infra/config';
+import { resolveInfraConfig, TRANSPORTS } from '../../infra/config';
 import { synthInfra } from '../../infra/main';
 import { REPO_ROOT, TOOLS_DIR } from '../../core/paths';
+import { FIXTURE_GLUE_DIR } from './synth-support';
 
 const run = promisify(execFile);
 const CHECKOV = path.join(TOOLS_DIR, 'checkov-venv', 'bin', 'checkov');
@@ -38,10 +38,12 @@ beforeAll(async () => {
   }
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamsoft-checkov-'));
   for (const transport of TRANSPORTS) {
-    synthInfra(
-      resolveInfraConfig({ transport, glueWheelsDir: path.join(workDir, 'no-wheels') }),
-      path.join(workDir, transport),
-    );
+    const config = resolveInfraConfig({
+      transport,
+      glueSourceDir: FIXTURE_GLUE_DIR,
+      glueWheelsDir: path.join(workDir, 'no-wheels'),
+    });
+    synthInfra(config, path.join(workDir, transport));
   }
   // One checkov process over the three synth outputs; offline (no guideline download, no telemetry).
   const { stdout } = await run(

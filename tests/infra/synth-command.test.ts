@@ -5,10 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ConfigError } from '../../core/errors';
+import { ConfigError, EnvironmentError } from '../../core/errors';
 import { REPO_ROOT } from '../../core/paths';
 import { resolveInfraConfig, TRANSPORTS } from '../../infra/config';
 import { zipPackage } from '../../infra/deterministic-zip';
+import { synthInfra } from '../../infra/main';
 
 const run = promisify(execFile);
 const BIN = path.join(REPO_ROOT, 'bin', 'streamsoft.js');
@@ -77,6 +78,20 @@ describe('streamsoft infra synth', () => {
       'streamsoft: --transport: must be kinesis, msk or both (got "kafka")',
     );
     expect(fs.existsSync(path.join(workDir, 'bad'))).toBe(false);
+  });
+});
+
+describe('synthInfra', () => {
+  test('a missing job script stops synth with one line naming it, before anything is written', () => {
+    const glue = path.join(workDir, 'partial-glue');
+    fs.mkdirSync(path.join(glue, 'streamsoft_jobs'), { recursive: true });
+    fs.writeFileSync(path.join(glue, 'streamsoft_jobs', '__init__.py'), '');
+    fs.writeFileSync(path.join(glue, 'bronze_streaming.py'), '');
+    const out = path.join(workDir, 'partial-out');
+    const synth = () => synthInfra(resolveInfraConfig({ glueSourceDir: glue }), out);
+    expect(synth).toThrow(EnvironmentError);
+    expect(synth).toThrow(`infra synth: file to upload not found: ${path.join(glue, 'silver_batch.py')}`);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });
 
