@@ -22,6 +22,17 @@ export function registerInfraCommand(program: Command): void {
       envOption('--msk-iam-auth-jar <s3-uri-or-path>', 'aws-msk-iam-auth jar for the MSK bronze job'),
     )
     .addOption(envOption('--alarm-email <address>', 'email subscribed to the alarm topic'))
+    .addOption(envOption('--metabase-admin-email <address>', 'email of the first Metabase admin'))
+    .addOption(
+      envOption('--metabase-allowed-cidrs <list>', 'comma-separated CIDRs allowed to reach Metabase'),
+    )
+    .addOption(envOption('--az-count <n>', 'availability zones (2 or 3)'))
+    .addOption(envOption('--kinesis-retention-hours <n>', 'Kinesis retention, 24 to 8760 hours'))
+    .addOption(envOption('--msk-broker-instance-type <type>', 'MSK broker type, e.g. kafka.m7g.large'))
+    .addOption(envOption('--streaming-workers <n>', 'workers of each bronze streaming job'))
+    .addOption(envOption('--batch-workers <n>', 'workers of the silver and gold jobs'))
+    .addOption(envOption('--trigger-seconds <n>', 'bronze micro-batch interval'))
+    .addOption(envOption('--silver-schedule <cron>', 'Glue cron of the silver/gold workflow'))
     .addOption(envOption('--allow-destroy', 'dev only: no deletion protection, buckets emptied on destroy'))
     .addOption(envOption('--json', 'print the result as JSON'))
     .action((raw: Record<string, unknown>) => {
@@ -32,6 +43,18 @@ export function registerInfraCommand(program: Command): void {
         certificateArn: raw.certificateArn,
         mskIamAuthJar: raw.mskIamAuthJar,
         alarmEmail: raw.alarmEmail,
+        metabaseAdminEmail: raw.metabaseAdminEmail,
+        metabaseAllowedCidrs:
+          typeof raw.metabaseAllowedCidrs === 'string'
+            ? raw.metabaseAllowedCidrs.split(',').map((c) => c.trim())
+            : undefined,
+        azCount: raw.azCount,
+        kinesisRetentionHours: raw.kinesisRetentionHours,
+        mskBrokerInstanceType: raw.mskBrokerInstanceType,
+        streamingWorkers: raw.streamingWorkers,
+        batchWorkers: raw.batchWorkers,
+        triggerSeconds: raw.triggerSeconds,
+        silverSchedule: raw.silverSchedule,
         allowDestroy: raw.allowDestroy === true || raw.allowDestroy === 'true',
       });
       const result = synthInfra(config, String(raw.out));

@@ -64,6 +64,47 @@ describe('streamsoft infra synth', () => {
     expect(stdout).toContain('terraform init && terraform apply');
   });
 
+  test('sizes and access come from flags', async () => {
+    const out = path.join(workDir, 'sized');
+    await run(
+      process.execPath,
+      [
+        BIN,
+        'infra',
+        'synth',
+        '--out',
+        out,
+        '--az-count',
+        '3',
+        '--streaming-workers',
+        '4',
+        '--metabase-allowed-cidrs',
+        '203.0.113.0/24, 198.51.100.0/24',
+        '--trigger-seconds',
+        '10',
+      ],
+      { cwd: workDir },
+    );
+    const doc = JSON.parse(
+      fs.readFileSync(path.join(out, 'stacks', 'streamsoft-dev', 'cdk.tf.json'), 'utf8'),
+    ) as {
+      resource: Record<string, Record<string, Record<string, unknown>>>;
+    };
+    expect(Object.keys(doc.resource.aws_subnet!)).toHaveLength(9);
+    const bronze = Object.values(doc.resource.aws_glue_job!).find(
+      (j) => j.name === 'streamsoft-dev-bronze-kinesis',
+    )!;
+    expect(bronze.number_of_workers).toBe(4);
+    expect((bronze.default_arguments as Record<string, string>)['--trigger-seconds']).toBe('10');
+    const https = Object.values(doc.resource.aws_vpc_security_group_ingress_rule!)
+      .filter(
+        (r) => r.from_port === 443 && typeof r.cidr_ipv4 === 'string' && !String(r.cidr_ipv4).includes('$'),
+      )
+      .map((r) => r.cidr_ipv4)
+      .sort();
+    expect(https).toEqual(['198.51.100.0/24', '203.0.113.0/24']);
+  });
+
   test('an invalid value is one line naming the flag, exit code 2', async () => {
     const failure = await run(
       process.execPath,
