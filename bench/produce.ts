@@ -31,9 +31,11 @@ async function serdeFor(registryUrl: string, subject: string): Promise<TradeSerd
   return createTradeSerde({ registryUrl, subject, schemaVersion: 2 });
 }
 
-function figures(summary: ProducerSummary) {
+function figures(summary: ProducerSummary, cpuSeconds: number) {
   const seconds = summary.durationMs / 1000;
   return {
+    /** Records per second of this process's CPU: what one core sustains while others share the machine. */
+    recordsPerCpuSec: Math.round(summary.acked / cpuSeconds),
     records: summary.acked,
     failed: summary.failed,
     retried: summary.retried,
@@ -45,12 +47,14 @@ function figures(summary: ProducerSummary) {
 
 async function produce(transport: Transport, serde: TradeSerde, count: number) {
   await transport.connect();
+  const cpu = process.cpuUsage();
   const summary = await runProducer(
     { rate: 0, count },
     { simulator: new TradeSimulator({ seed: 1 }), encoder: serde, transport },
   );
+  const used = process.cpuUsage(cpu);
   await transport.close();
-  return figures(summary);
+  return figures(summary, (used.user + used.system) / 1e6);
 }
 
 /** kinesalite's ceiling: pre-encoded 500-record PutRecords requests, CEILING_CONCURRENCY at a time. */
@@ -143,6 +147,7 @@ async function main(): Promise<void> {
 
     const result = {
       benchmark: 'produce',
+      loadAverage1m: Number(os.loadavg()[0]!.toFixed(1)),
       machine: {
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model,

@@ -8,8 +8,11 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { readFileSync } from 'node:fs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { Kafka, logLevel } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, KafkaJSError, logLevel } from 'kafkajs';
 import type { RecordLine } from '../../../producers/record-file';
+
+const READ_TIMEOUT_MS = 120_000;
 
 export interface StreamRecord {
   partition: string;
@@ -61,10 +64,7 @@ export async function readKinesisStream(endpoint: string, streamName: string): P
 
 export async function readKafkaTopic(brokers: string, topic: string): Promise<StreamRecord[]> {
   const kafka = new Kafka({ clientId: 'read-back', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const watermarks = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
+  const watermarks = await highWatermarks(kafka, topic);
   const end = new Map(watermarks.map((w) => [w.partition, BigInt(w.high)]));
   const remaining = new Set(watermarks.filter((w) => BigInt(w.high) > BigInt(w.low)).map((w) => w.partition));
   const out: StreamRecord[] = [];
@@ -75,29 +75,60 @@ export async function readKafkaTopic(brokers: string, topic: string): Promise<St
     maxBytes: 50 * 1024 * 1024,
   });
   await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          for (const message of batch.messages) {
-            if (BigInt(message.offset) >= end.get(batch.partition)!) continue;
-            out.push({
-              partition: String(batch.partition),
-              position: message.offset,
-              key: message.key!.toString(),
-              value: message.value!,
-            });
-            if (BigInt(message.offset) + 1n >= end.get(batch.partition)!) remaining.delete(batch.partition);
-          }
-          if (remaining.size === 0) resolve();
-        },
-      })
-      .catch(reject);
-  });
-  await consumer.disconnect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`read ${out.length} records of ${topic}; partitions ${[...remaining]} unfinished`),
+          ),
+        READ_TIMEOUT_MS,
+      );
+      consumer
+        .run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            for (const message of batch.messages) {
+              if (BigInt(message.offset) >= end.get(batch.partition)!) continue;
+              out.push({
+                partition: String(batch.partition),
+                position: message.offset,
+                key: message.key!.toString(),
+                value: message.value!,
+              });
+              if (BigInt(message.offset) + 1n >= end.get(batch.partition)!) remaining.delete(batch.partition);
+            }
+            if (remaining.size === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
   return out;
+}
+
+/** Partition offsets, waiting out a broker that has just restarted and not yet led its partitions. */
+async function highWatermarks(kafka: Kafka, topic: string) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await admin.fetchTopicOffsets(topic);
+      } catch (error) {
+        if (!(error instanceof KafkaJSError && error.retriable) || attempt >= 60) throw error;
+        await sleep(500);
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export function readRecordFile(path: string): RecordLine[] {

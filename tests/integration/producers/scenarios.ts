@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTradeSerde, type TradeSerde } from '../../../connectors/serde/trade-serde';
+import { dataDirLayout } from '../../../core/paths';
+import { readRunRecord } from '../../../local/services/supervisor';
 import type { Trade } from '../../../schemas/trade';
 import { startStandIns, type StandInEndpoints, type StandIns } from '../../support/stand-ins';
 import { readRecordFile, type StreamRecord } from './read-back';
@@ -164,20 +166,30 @@ export function producerScenarios(transport: TransportUnderTest): void {
 
   test('a second signal exits at once instead of waiting for the flush', async () => {
     const name = 'second-signal';
-    const run = await runProduceCli(
-      args(name, ['--rate', '2000', '--duration', '120s', '--seed', '15', '--retry-attempts', '60']),
-      async (child) => {
-        await waitForAcks(path.join(dir, `${name}.jsonl`), 1000);
-        // With the service down the flush after the first signal keeps retrying; the second cuts it short.
-        await standIns.stopService(transport.kind);
-        child.kill('SIGINT');
-        await sleep(1500);
-        child.kill('SIGINT');
-      },
-    );
-    await standIns.startService(transport.kind);
-    expect(run.code).toBe(130);
-    expect(run.stderr).toMatch(/streamsoft: second SIGINT, exiting without flushing/);
+    const service = readRunRecord(dataDirLayout(standIns.dataDir), transport.kind);
+    expect(service).toBeDefined();
+    const freeze = (signal: NodeJS.Signals): void => {
+      process.kill(-service!.pid, signal);
+    };
+    try {
+      const run = await runProduceCli(
+        args(name, ['--rate', '2000', '--duration', '120s', '--seed', '15']),
+        async (child) => {
+          await waitForAcks(path.join(dir, `${name}.jsonl`), 1000);
+          // A frozen service leaves requests unanswered, so the flush after the first signal waits;
+          // the second signal cuts it short.
+          freeze('SIGSTOP');
+          await sleep(300);
+          child.kill('SIGINT');
+          await sleep(1500);
+          child.kill('SIGINT');
+        },
+      );
+      expect(run.code).toBe(130);
+      expect(run.stderr).toMatch(/streamsoft: second SIGINT, exiting without flushing/);
+    } finally {
+      freeze('SIGCONT');
+    }
   });
 
   test('endpoint down past the retry budget: one clear error, exit 1, and what was acked is kept', async () => {

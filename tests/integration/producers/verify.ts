@@ -103,6 +103,7 @@ export interface CliRun {
 }
 
 const BIN = path.resolve(__dirname, '../../../bin/streamsoft.js');
+const CLI_TIMEOUT_MS = 150_000;
 
 /** Runs `streamsoft produce` as a child process; `whileRunning` may signal it or restart services. */
 export function runProduceCli(
@@ -118,8 +119,14 @@ export function runProduceCli(
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // A hung producer fails the test with what it printed instead of running into jest's timeout.
+    const timer = setTimeout(() => child.kill('SIGKILL'), CLI_TIMEOUT_MS);
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL') reject(new Error(`streamsoft produce hung; stderr:\n${stderr.slice(-4000)}`));
+      else resolve({ code, signal, stdout, stderr });
+    });
     if (whileRunning !== undefined) Promise.resolve(whileRunning(child)).catch(reject);
   });
 }
