@@ -68,11 +68,12 @@ export class PlatformKey extends Construct {
           },
         },
         {
+          // Without a condition, as AWS documents for encrypted topics: what may publish is decided by
+          // the topic policy (this account's alarms, this stack's EventBridge rule).
           sid: 'AlarmsAndEventsPublishToEncryptedTopic',
           principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
           actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': ctx.accountId } },
         },
       ]),
     });
