@@ -2,8 +2,7 @@
 // simulator at the requested rate, encodes, hands batches to a transport with bounded backlog, and
 // accounts for every record until it is acknowledged or has failed.
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { setImmediate as yieldToIo } from 'node:timers/promises';
+import { setImmediate as yieldToIo, setTimeout as sleep } from 'node:timers/promises';
 import type { TransportError } from '../core/errors';
 import { silentLogger, type Logger } from '../core/logger';
 import type { Trade } from '../schemas/trade';

@@ -19,7 +19,10 @@ export interface EnsureStreamOptions {
   timeoutMs?: number;
 }
 
-async function streamStatus(client: KinesisClient, streamName: string): Promise<string | undefined> {
+async function streamStatus(
+  client: Pick<KinesisClient, 'send'>,
+  streamName: string,
+): Promise<string | undefined> {
   try {
     const out = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
     return out.StreamDescriptionSummary?.StreamStatus;
@@ -29,7 +32,10 @@ async function streamStatus(client: KinesisClient, streamName: string): Promise<
   }
 }
 
-export async function ensureStream(client: KinesisClient, options: EnsureStreamOptions): Promise<void> {
+export async function ensureStream(
+  client: Pick<KinesisClient, 'send'>,
+  options: EnsureStreamOptions,
+): Promise<void> {
   const { streamName, shards, create, logger } = options;
   let status = await streamStatus(client, streamName);
   if (status === undefined) {

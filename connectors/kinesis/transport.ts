@@ -67,7 +67,7 @@ export class KinesisTransport implements Transport {
 
   async connect(): Promise<void> {
     if (this.options.createStream === undefined && this.options.shards === undefined) return;
-    await ensureStream(this.options.client as KinesisClient, {
+    await ensureStream(this.options.client, {
       streamName: this.options.streamName,
       shards: this.options.shards ?? 4,
       create: this.options.createStream ?? false,
