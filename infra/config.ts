@@ -60,6 +60,8 @@ export const infraConfigSchema = z.object({
   glueSourceDir: z.string().default(path.join(REPO_ROOT, 'glue-streaming')),
   /** Wheels of the jobs' extra Python packages (Glue workers cannot reach PyPI); used when present. */
   glueWheelsDir: z.string().default(path.join(TOOLS_DIR, 'glue-wheels')),
+  /** Where a Maven-fetched aws-msk-iam-auth `-all` jar is picked up when --msk-iam-auth-jar is not given. */
+  mskIamJarDir: z.string().default(path.join(TOOLS_DIR, 'jars', 'msk-iam')),
   mskIamAuthJar: z
     .string()
     .refine(

@@ -27,6 +27,17 @@ function listWheels(dir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
+/** The newest `aws-msk-iam-auth-<version>-all.jar` in the jar folder, if any. */
+function findMskIamJar(dir: string): string | undefined {
+  if (!fs.existsSync(dir)) return undefined;
+  const jars = fs
+    .readdirSync(dir)
+    .filter((f) => /^aws-msk-iam-auth-[\d.]+-all\.jar$/.test(f))
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const newest = jars.at(-1);
+  return newest === undefined ? undefined : path.join(dir, newest);
+}
+
 /** The files synth uploads must exist before anything is built; one line says which is missing. */
 function checkLocalFiles(config: InfraConfig): void {
   const required = [
@@ -44,7 +55,11 @@ function checkLocalFiles(config: InfraConfig): void {
 export function buildStack(app: App, config: InfraConfig): { stack: StreamSoftStack; wheelFiles: string[] } {
   checkLocalFiles(config);
   const wheelFiles = listWheels(config.glueWheelsDir);
-  const stack = new StreamSoftStack(app, namePrefix(config), { config, wheelFiles });
+  const mskIamAuthJar = config.mskIamAuthJar ?? findMskIamJar(config.mskIamJarDir);
+  const stack = new StreamSoftStack(app, namePrefix(config), {
+    config: { ...config, mskIamAuthJar },
+    wheelFiles,
+  });
   return { stack, wheelFiles };
 }
 

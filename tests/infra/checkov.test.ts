@@ -42,6 +42,7 @@ beforeAll(async () => {
       transport,
       glueSourceDir: FIXTURE_GLUE_DIR,
       glueWheelsDir: path.join(workDir, 'no-wheels'),
+      mskIamJarDir: path.join(workDir, 'no-jars'),
     });
     synthInfra(config, path.join(workDir, transport));
   }

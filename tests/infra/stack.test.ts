@@ -1,5 +1,8 @@
 // Each construct's key resources and settings in the synthesized stack, and the transport switch.
 import './setup-cdktf';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -14,6 +17,7 @@ import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { MskCluster } from '@cdktf/provider-aws/lib/msk-cluster';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
@@ -159,6 +163,25 @@ describe('transport switch', () => {
     const kafka = glueJob(both, 'streamsoft-dev-bronze-kafka').default_arguments as Record<string, string>;
     expect(kinesis['--checkpoint-path']).toMatch(/\/checkpoints\/bronze-kinesis$/);
     expect(kafka['--checkpoint-path']).toMatch(/\/checkpoints\/bronze-kafka$/);
+  });
+
+  test('a Maven-fetched jar in the jar folder is uploaded by content hash', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamsoft-msk-jar-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'aws-msk-iam-auth-2.3.2-all.jar'), 'stand-in jar');
+      const s = synthTransport('msk', { mskIamJarDir: dir });
+      expect(s.doc.variable?.msk_iam_auth_jar_s3_uri).toBeUndefined();
+      const args = glueJob(s, 'streamsoft-dev-bronze-kafka').default_arguments as Record<string, string>;
+      expect(args['--extra-jars']).toMatch(
+        /^s3:\/\/\$\{.+\}\/jars\/[0-9A-F]+\/aws-msk-iam-auth-2\.3\.2-all\.jar$/,
+      );
+      expect(s.json).toHaveResourceWithProperties(S3Object, {
+        key: expect.stringMatching(/^jars\/[0-9A-F]+\/aws-msk-iam-auth-2\.3\.2-all\.jar$/),
+        kms_key_id: ANY_TOKEN,
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('an s3:// jar for MSK replaces the Terraform variable', () => {

@@ -28,6 +28,7 @@ export function synthTransport(transport: Transport, overrides: Record<string, u
     transport,
     glueSourceDir: FIXTURE_GLUE_DIR,
     glueWheelsDir: '/nonexistent-wheels',
+    mskIamJarDir: '/nonexistent-jars',
     ...overrides,
   });
   const { stack } = buildStack(Testing.app(), config);
