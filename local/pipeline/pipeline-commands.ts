@@ -1,7 +1,13 @@
-// The `streamsoft` subcommands `up` runs as children, with the flags that point them at this run's
-// stand-ins and data dir. Flags are always passed explicitly, so a STREAMSOFT_* variable meant for `up`
-// cannot silently redirect a child.
+// What `up` runs, pointed at this run's stand-ins and data dir: the `streamsoft` subcommands it starts as
+// children (flags always explicit, so a STREAMSOFT_* variable meant for `up` cannot redirect a child) and
+// the bronze job's settings.
+import path from 'node:path';
+import { REPO_ROOT } from '../../core/paths';
+import type { BronzeJobConfig } from '../../glue-streaming/command';
 import type { UpConfig } from './config';
+
+/** The producer writes the latest Trade version; bronze reads every version into it. */
+const LATEST_READER_SCHEMA = path.join(REPO_ROOT, 'schemas', 'trade-v2.avsc');
 
 export interface StandInEndpoints {
   /** http://127.0.0.1:PORT (kinesis transport) */
@@ -46,24 +52,21 @@ export function produceArgs(config: UpConfig, endpoints: StandInEndpoints): stri
   ];
 }
 
-export function bronzeArgs(config: UpConfig, endpoints: StandInEndpoints): string[] {
-  return [
-    'jobs',
-    'bronze',
-    '--source',
-    config.transport,
-    ...transportArgs(config, endpoints),
-    '--stream',
-    config.stream,
-    '--registry-url',
-    endpoints.registry,
-    '--trigger-seconds',
-    String(config.triggerSeconds),
-    '--data-dir',
-    config.dataDir,
-  ];
-}
-
-export function batchJobArgs(job: 'silver' | 'gold', config: UpConfig): string[] {
-  return ['jobs', job, '--data-dir', config.dataDir];
+/** The bronze streaming job's settings for this run: the chosen transport's stand-in, from the start. */
+export function bronzeJobConfig(config: UpConfig, endpoints: StandInEndpoints): BronzeJobConfig {
+  return {
+    source: config.transport,
+    stream: config.stream,
+    topic: config.stream,
+    kinesisEndpoint: endpoints.kinesis ?? 'aws',
+    region: 'us-east-1',
+    kafkaBrokers: endpoints.kafka ?? '',
+    kafkaAuth: 'none',
+    registryUrl: endpoints.registry,
+    readerSchema: LATEST_READER_SCHEMA,
+    triggerSeconds: config.triggerSeconds,
+    startingPosition: 'earliest',
+    availableNow: false,
+    dataDir: config.dataDir,
+  };
 }

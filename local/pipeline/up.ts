@@ -3,6 +3,8 @@
 // process; runs until aborted (Ctrl-C) or until a long-running part dies, then stops everything it started.
 import path from 'node:path';
 import { ServiceError } from '../../core/errors';
+import { bronzeJobArgs } from '../../glue-streaming/command';
+import { localJobPaths, runJob, startJob, type JobResult } from '../../glue-streaming/run-job';
 import { silentLogger, type Logger } from '../../core/logger';
 import { dataDirLayout } from '../../core/paths';
 import { LocalLake } from '../../lake/local-lake';
@@ -14,8 +16,7 @@ import { BatchScheduler, type BatchRunResult } from './batch-scheduler';
 import type { UpConfig } from './config';
 import { PipelineChild, tailOf, type ChildExit } from './pipeline-child';
 import {
-  batchJobArgs,
-  bronzeArgs,
+  bronzeJobConfig,
   produceArgs,
   registerSchemasArgs,
   type StandInEndpoints,
@@ -34,8 +35,9 @@ const REPORTED_TABLES = ['bronze.trades', 'bronze.trades_quarantine', 'silver.tr
 
 class LongRunningPartDied extends ServiceError {}
 
-function describeExit(exit: ChildExit): string {
-  return exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+function describeExit(exit: ChildExit | JobResult): string {
+  const code = 'code' in exit ? exit.code : exit.exitCode;
+  return exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${code}`;
 }
 
 /** Runs one child to completion; rejects with its log tail when it fails or when aborted. */
@@ -74,16 +76,21 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
   const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
   const childLog = (name: string): string => path.join(layout.logs, `up-${name}.log`);
   let failure: Error | undefined;
+  let stopping = false;
   const failed = new AbortController();
 
+  /** A long-running part ended on its own: the pipeline cannot go on without it. */
+  const fail = (message: string): void => {
+    if (options.signal.aborted || failed.signal.aborted || stopping) return;
+    failure = new LongRunningPartDied(message);
+    failed.abort();
+  };
   const watch = (child: PipelineChild): void => {
-    void child.exited.then((exit) => {
-      if (options.signal.aborted || failed.signal.aborted) return;
-      failure = new LongRunningPartDied(
+    void child.exited.then((exit) =>
+      fail(
         `${child.options.name} ${describeExit(exit)}; see ${child.options.logFile}:\n${tailOf(child.options.logFile)}`,
-      );
-      failed.abort();
-    });
+      ),
+    );
   };
 
   try {
@@ -150,14 +157,18 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
       `producer sending ${config.rate} trades/s to ${config.transport} ${config.stream} (log ${producer.options.logFile})`,
     );
 
-    const bronze = new PipelineChild({
-      name: 'bronze',
-      args: bronzeArgs(config, endpoints),
-      logFile: childLog('bronze'),
+    const bronze = startJob({
+      job: 'bronze',
+      args: bronzeJobArgs(bronzeJobConfig(config, endpoints)),
+      dataDir: config.dataDir,
+      logger: log,
     });
-    cleanups.push({ what: 'bronze streaming job', run: () => bronze.stop('SIGTERM', 60_000) });
-    watch(bronze);
-    say(`bronze streaming job started (log ${bronze.options.logFile})`);
+    cleanups.push({ what: 'bronze streaming job', run: () => bronze.stop() });
+    void bronze.exited.then(
+      (exit) => fail(`bronze streaming job ${describeExit(exit)}; see ${exit.log}:\n${tailOf(exit.log)}`),
+      (error: unknown) => fail(`bronze streaming job could not run: ${(error as Error).message}`),
+    );
+    say(`bronze streaming job started (log ${bronze.log})`);
 
     const lake = await LocalLake.open({ lakeDir: layout.lake, logger: log });
     cleanups.push({ what: 'lake', run: async () => lake.close() });
@@ -165,10 +176,14 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
       intervalMs: config.batchInterval * 1000,
       runOnce: async (signal) => {
         for (const job of ['silver', 'gold'] as const) {
-          await runToCompletion(
-            new PipelineChild({ name: job, args: batchJobArgs(job, config), logFile: childLog(job) }),
+          await runJob({
+            job,
+            args: localJobPaths(config.dataDir, job),
+            dataDir: config.dataDir,
             signal,
-          );
+            logger: log,
+          });
+          if (signal.aborted) return;
         }
       },
       onResult: (result: BatchRunResult) => {
@@ -204,6 +219,7 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
     if (options.signal.aborted && !(error instanceof LongRunningPartDied)) return 130;
     throw error;
   } finally {
+    stopping = true;
     say('stopping…');
     for (const cleanup of cleanups.reverse()) {
       try {

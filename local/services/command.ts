@@ -1,16 +1,18 @@
 // `streamsoft services start|stop|status`: the local stand-ins as background processes.
+import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { envOption, parseConfig } from '../../cli/options';
-import { DEFAULT_DATA_DIR } from '../../core/paths';
+import { DEFAULT_DATA_DIR, dataDirLayout } from '../../core/paths';
 import { DEFAULT_PORTS, SERVICE_NAMES, type ServiceName } from './service';
 import { type ServicesConfig, servicesStatus, startServices, stopServices } from './supervisor';
 
+const PORT_MESSAGE = 'must be a port number 1-65535';
 const port = z.coerce
-  .number()
-  .int()
-  .min(1, 'must be a port number 1-65535')
-  .max(65535, 'must be a port number 1-65535');
+  .number({ error: PORT_MESSAGE })
+  .int(PORT_MESSAGE)
+  .min(1, PORT_MESSAGE)
+  .max(65535, PORT_MESSAGE);
 
 const servicesOptions = z
   .object({
@@ -28,7 +30,10 @@ const servicesOptions = z
     kafkaPort: port,
     kafkaControllerPort: port,
     registryPort: port,
-    startTimeout: z.coerce.number().int().positive('must be a positive number of seconds'),
+    startTimeout: z.coerce
+      .number({ error: 'must be a positive number of seconds' })
+      .int('must be a whole number of seconds')
+      .positive('must be a positive number of seconds'),
     json: z.boolean().default(false),
   })
   .superRefine((options, ctx) => {
@@ -98,6 +103,10 @@ export function registerServicesCommand(program: Command): void {
     services.command('start').description('start the stand-ins and wait until they are healthy'),
   ).action(async (raw: Record<string, unknown>) => {
     const config = toConfig(parseConfig(servicesOptions, raw));
+    if (process.stderr.isTTY) {
+      const logs = path.relative(process.cwd(), dataDirLayout(config.dataDir).logs) || '.';
+      process.stderr.write(`waiting for ${config.names.join(', ')} to answer (logs in ${logs}/)\n`);
+    }
     await startServices(config.names, config, ({ state, record, ms }) => {
       if (state === 'already-running') write(`${record.name} already running at ${record.endpoint}`);
       else

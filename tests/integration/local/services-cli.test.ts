@@ -146,6 +146,9 @@ describe('streamsoft services', () => {
     ]);
     expect(clash.code).toBe(2);
     expect(clash.stderr).toBe('streamsoft: --kafka-port: must differ from --kinesis-port (got "4567")\n');
+    const notAPort = await runCli(['services', 'status', '--data-dir', dataDir, '--kafka-port', 'abc']);
+    expect(notAPort.code).toBe(2);
+    expect(notAPort.stderr).toBe('streamsoft: --kafka-port: must be a port number 1-65535 (got "abc")\n');
     const unknown = await runCli(['services', 'start', '--only', 'kinesis,zookeeper', ...portArgs]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe(
