@@ -165,7 +165,8 @@ export function registerJobsCommand(program: Command): void {
       .description(
         `Run the ${job} batch job once over what arrived since its last run (extra job arguments after --)`,
       )
-      .argument('[args...]', 'extra arguments for the job script, after --')
+      .argument('[args...]', 'extra arguments for the job script (after -- or as unknown options)')
+      .allowUnknownOption()
       .addOption(envOption('--data-dir <path>', 'local state: lake, checkpoints, logs', DEFAULT_DATA_DIR))
       .action(async (extra: string[], raw: Record<string, unknown>) => {
         const config = parseConfig(batchConfigSchema, raw);
