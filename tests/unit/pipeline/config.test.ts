@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import { parseConfig } from '../../../cli/options';
 import { addUpOptions, upConfigSchema, type UpConfig } from '../../../local/pipeline/config';
-import { bronzeArgs, produceArgs } from '../../../local/pipeline/pipeline-commands';
+import { bronzeJobArgs } from '../../../glue-streaming/command';
+import { bronzeJobConfig, produceArgs } from '../../../local/pipeline/pipeline-commands';
 
 function parse(...argv: string[]): UpConfig {
   const command = addUpOptions(new Command('up').exitOverride());
@@ -49,9 +50,16 @@ test('children are pointed at the stand-ins of the chosen transport', () => {
     ]),
   );
   expect(produceArgs(kinesis, endpoints)).not.toContain('--kafka-brokers');
-  const msk = parse('--transport', 'msk');
-  expect(bronzeArgs(msk, endpoints)).toEqual(
-    expect.arrayContaining(['--source', 'msk', '--kafka-brokers', '127.0.0.1:2']),
+  const msk = bronzeJobArgs(bronzeJobConfig(parse('--transport', 'msk', '--data-dir', '/tmp/x'), endpoints));
+  expect(msk).toEqual(
+    expect.arrayContaining(['--source', 'kafka', '--kafka-brokers', '127.0.0.1:2', '--topic', 'trades']),
   );
-  expect(bronzeArgs(msk, endpoints)).not.toContain('--kinesis-endpoint');
+  expect(msk).toEqual(
+    expect.arrayContaining(['--lake-path', '/tmp/x/lake', '--starting-position', 'earliest']),
+  );
+  expect(msk).not.toContain('--kinesis-endpoint');
+  const bronzeKinesis = bronzeJobArgs(bronzeJobConfig(parse(), endpoints));
+  expect(bronzeKinesis).toEqual(
+    expect.arrayContaining(['--source', 'kinesis', '--kinesis-endpoint', 'http://127.0.0.1:1']),
+  );
 });
