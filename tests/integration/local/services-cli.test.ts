@@ -7,7 +7,7 @@ import path from 'node:path';
 import { freePort, isRunning } from '../../../local/services/processes';
 import { runCli } from './cli';
 
-jest.setTimeout(300_000);
+jest.setTimeout(600_000);
 
 let dataDir: string;
 let portArgs: string[];
