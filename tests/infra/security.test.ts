@@ -145,6 +145,64 @@ describe.each(TRANSPORTS)('transport %s', (transport) => {
     });
   });
 
+  test('every security group is attached to something (checkov CKV2_AWS_5 cannot see Glue connections)', () => {
+    const doc = docs.get(transport)!;
+    const ruleTypes = new Set([
+      'aws_security_group',
+      'aws_vpc_security_group_ingress_rule',
+      'aws_vpc_security_group_egress_rule',
+    ]);
+    const users = Object.entries(doc.resource)
+      .filter(([type]) => !ruleTypes.has(type))
+      .map(([, resources]) => JSON.stringify(resources))
+      .join('\n');
+    const unattached = Object.keys(resourcesOf(doc, 'aws_security_group')).filter(
+      (id) => !users.includes(`aws_security_group.${id}.id`),
+    );
+    expect(unattached).toEqual([]);
+  });
+
+  test('Glue workers have no path to the internet', () => {
+    const doc = docs.get(transport)!;
+    const glueRef = Object.entries(resourcesOf(doc, 'aws_security_group')).find(
+      ([, g]) => g.name === 'streamsoft-dev-glue',
+    )![0];
+    const glueEgress = Object.values(resourcesOf(doc, 'aws_vpc_security_group_egress_rule')).filter(
+      (r) => r.security_group_id === `\${aws_security_group.${glueRef}.id}`,
+    );
+    expect(glueEgress.length).toBeGreaterThan(0);
+    expect(glueEgress.filter((r) => r.cidr_ipv4 !== undefined)).toEqual([]);
+    const connection = Object.values(resourcesOf(doc, 'aws_glue_connection'))[0]!;
+    const subnetRef = String(
+      (connection.physical_connection_requirements as { subnet_id: string }).subnet_id,
+    );
+    expect(subnetRef).toContain('network_data-subnet-0');
+    const dataRoutesRef = Object.keys(resourcesOf(doc, 'aws_route_table')).find((id) =>
+      id.includes('data-routes'),
+    )!;
+    const routesOut = Object.values(resourcesOf(doc, 'aws_route')).filter((r) =>
+      String(r.route_table_id).includes(dataRoutesRef),
+    );
+    expect(routesOut).toEqual([]);
+  });
+
+  test('encryption at rest names the platform key everywhere it can be set', () => {
+    const doc = docs.get(transport)!;
+    const keyed: [string, string][] = [
+      ['aws_s3_object', 'kms_key_id'],
+      ['aws_secretsmanager_secret', 'kms_key_id'],
+      ['aws_sns_topic', 'kms_master_key_id'],
+      ['aws_cloudwatch_log_group', 'kms_key_id'],
+      ['aws_db_instance', 'kms_key_id'],
+      ['aws_kinesis_stream', 'kms_key_id'],
+    ];
+    for (const [type, field] of keyed) {
+      for (const [id, resource] of Object.entries(resourcesOf(doc, type))) {
+        expect([id, resource[field]]).toEqual([id, expect.stringMatching(/^\$\{aws_kms_key\..+\.arn\}$/)]);
+      }
+    }
+  });
+
   test('the load balancer listens on 443 only (no plain HTTP), and nothing opens SSH', () => {
     const doc = docs.get(transport)!;
     const listeners = Object.values(resourcesOf(doc, 'aws_lb_listener'));
