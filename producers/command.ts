@@ -78,6 +78,7 @@ export async function produce(config: ProduceConfig): Promise<ProduceResult> {
       process.stderr.write(`\nstreamsoft: second ${signal}, exiting without flushing\n`);
       process.exit(130);
     }
+    progress.done();
     log.info({ signal }, 'stopping: flushing records in flight (send the signal again to exit at once)');
     stop.abort();
   };
