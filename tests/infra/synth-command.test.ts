@@ -123,6 +123,19 @@ describe('streamsoft infra synth', () => {
 });
 
 describe('synthInfra', () => {
+  test('is deterministic: the same sources give the same Terraform and object keys', () => {
+    const config = resolveInfraConfig({
+      transport: 'both',
+      glueWheelsDir: path.join(workDir, 'no-wheels'),
+      mskIamJarDir: path.join(workDir, 'no-jars'),
+    });
+    const read = (out: string) =>
+      fs.readFileSync(path.join(synthInfra(config, out).stackDir, 'cdk.tf.json'), 'utf8');
+    const first = read(path.join(workDir, 'det-1'));
+    expect(read(path.join(workDir, 'det-2'))).toBe(first);
+    expect(first).toMatch(/"key": "glue\/[0-9A-F]{32}\/streamsoft_jobs\.zip"/);
+  });
+
   test('a missing job script stops synth with one line naming it, before anything is written', () => {
     const glue = path.join(workDir, 'partial-glue');
     fs.mkdirSync(path.join(glue, 'streamsoft_jobs'), { recursive: true });
