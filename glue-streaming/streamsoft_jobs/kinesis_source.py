@@ -138,7 +138,8 @@ class KinesisShardReader:
         not_before = position.get("at_ms")
         while iterator is not None:
             try:
-                response = self.client.get_records(ShardIterator=iterator, Limit=self.page_limit)
+                limit = self.page_limit if stop_at is not None else min(self.page_limit, self.max_records_per_shard - len(rows))
+                response = self.client.get_records(ShardIterator=iterator, Limit=max(1, limit))
             except self.client.exceptions.ExpiredIteratorException:
                 iterator = self._iterator(shard_id, end)
                 continue

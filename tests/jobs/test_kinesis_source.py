@@ -155,3 +155,21 @@ def test_reader_schema_can_be_a_local_file(spark, tmp_lake: str, tmp_path: Path,
         subject="s-value",
     )
     assert [f["name"] for f in load_reader_schema(config)["fields"]][-2:] == ["quantity", "broker"]
+
+
+def test_batches_are_capped_per_shard(kinesalite: Kinesalite) -> None:
+    stream = new_stream(kinesalite, 1)
+    acked = put_all(kinesalite.client(), stream, [("k", f"r{i}".encode()) for i in range(35)])
+    reader = reader_for(kinesalite, stream, maxRecordsPerShard="10")
+    offset = reader.initialOffset()
+    sizes: list[int] = []
+    sequences: list[str] = []
+    while True:
+        rows, offset = reader.read(offset)
+        batch = list(rows)
+        if not batch:
+            break
+        sizes.append(len(batch))
+        sequences.extend(r[3] for r in batch)
+    assert sizes == [10, 10, 10, 5]
+    assert sequences == [a["sequence"] for a in acked]
