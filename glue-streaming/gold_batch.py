@@ -2,7 +2,7 @@
 trader_leaderboard_daily, price_alerts and pipeline_health_hourly, recomputing only the keys that the
 rows new since the last run touch.
 
-Arguments: --JOB_NAME, --lake-path, --checkpoint-path, optional --alert-threshold-pct (default 1.0).
+Arguments: --lake-path, --checkpoint-path, optional --JOB_NAME (Glue passes it), --alert-threshold-pct (default 1.0).
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ def _threshold(raw: str | None) -> Decimal:
 def main(argv: Sequence[str]) -> int:
     configure_logging()
     try:
-        args = parse_job_args(argv, required=["JOB_NAME", "lake-path", "checkpoint-path"])
+        args = parse_job_args(argv, required=["lake-path", "checkpoint-path"])
         threshold = _threshold(args.get("alert-threshold-pct"))
     except JobArgumentError as error:
         print(f"gold: {error}", file=sys.stderr)
         return 2
-    spark = spark_session(args.require("JOB_NAME"))
+    spark = spark_session(args.get("JOB_NAME") or "streamsoft-gold")
     summary = run_gold(spark, args.require("lake-path"), args.require("checkpoint-path"), threshold)
     print(json.dumps({"job": "gold", "batches": summary.batches, "rows_in": summary.rows_in}))
     return 0

@@ -1,8 +1,8 @@
 """AWS Glue batch job (and `streamsoft jobs silver`): bronze.trades -> silver.trades, deduplicated,
 validated and enriched, processing only the bronze rows that arrived since the last run.
 
-Arguments: --JOB_NAME, --lake-path, --checkpoint-path, optional --future-tolerance-seconds (default 300),
---lateness-hours (default 168 = 7 days), --max-files-per-trigger.
+Arguments: --lake-path, --checkpoint-path; optional --JOB_NAME (Glue passes it), --future-tolerance-seconds
+(default 300), --lateness-hours (default 168 = 7 days), --max-files-per-trigger.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from streamsoft_jobs.silver_job import run_silver
 def main(argv: Sequence[str]) -> int:
     configure_logging()
     try:
-        args = parse_job_args(argv, required=["JOB_NAME", "lake-path", "checkpoint-path"])
+        args = parse_job_args(argv, required=["lake-path", "checkpoint-path"])
         policy = QualityPolicy(
             future_tolerance=timedelta(seconds=args.get_int("future-tolerance-seconds", 300)),
             lateness_window=timedelta(hours=args.get_int("lateness-hours", 168)),
@@ -32,7 +32,7 @@ def main(argv: Sequence[str]) -> int:
     except JobArgumentError as error:
         print(f"silver: {error}", file=sys.stderr)
         return 2
-    spark = spark_session(args.require("JOB_NAME"))
+    spark = spark_session(args.get("JOB_NAME") or "streamsoft-silver")
     summary = run_silver(
         spark,
         args.require("lake-path"),

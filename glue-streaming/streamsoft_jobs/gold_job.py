@@ -235,7 +235,11 @@ def refresh_from_trades(spark: SparkSession, paths: GoldPaths, batch: DataFrame,
             .load(paths.ohlcv)
             .where(F.col("event_date").isin(bar_dates))
             .join(
-                F.broadcast(alert_minutes.select("symbol", (F.col("event_minute") - F.expr("INTERVAL 1 MINUTE")).alias("minute"))),
+                F.broadcast(
+                    alert_minutes.select(
+                        "symbol", (F.col("event_minute") - F.expr("INTERVAL 1 MINUTE")).alias("minute")
+                    )
+                ),
                 ["symbol", "minute"],
                 "left_semi",
             )

@@ -92,9 +92,11 @@ RULES: Sequence[QualityRule] = (
     QualityRule(
         "notional_out_of_range",
         "price * quantity is at or above the sanity bound",
-        lambda policy: (F.col("price") > 0)
-        & (F.col("quantity") > 0)
-        & (_notional_exact() >= F.lit(policy.max_notional).cast("decimal(38,4)")),
+        lambda policy: (
+            (F.col("price") > 0)
+            & (F.col("quantity") > 0)
+            & (_notional_exact() >= F.lit(policy.max_notional).cast("decimal(38,4)"))
+        ),
     ),
     QualityRule(
         "future_event_time",

@@ -106,13 +106,7 @@ def _not_yet_recorded(spark: SparkSession, paths: SilverPaths, duplicates: DataF
 
 
 def _insert_if_absent(spark: SparkSession, path: str, rows: DataFrame, condition: str) -> None:
-    (
-        DeltaTable.forPath(spark, path)
-        .alias("t")
-        .merge(rows.alias("s"), condition)
-        .whenNotMatchedInsertAll()
-        .execute()
-    )
+    (DeltaTable.forPath(spark, path).alias("t").merge(rows.alias("s"), condition).whenNotMatchedInsertAll().execute())
 
 
 def process_batch(

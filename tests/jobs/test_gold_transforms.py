@@ -34,10 +34,24 @@ def silver(spark: SparkSession, rows: list[dict]) -> DataFrame:
 def test_ohlcv_orders_by_event_time_with_operation_id_tiebreak_and_exact_vwap(spark: SparkSession) -> None:
     rows = [
         bronze_row(timestamp=at(30), price=Decimal("101.0000"), quantity=1),
-        bronze_row(timestamp=at(5), price=Decimal("100.0000"), quantity=2, operation_id="00000000-0000-4000-8000-00000000000b"),
-        bronze_row(timestamp=at(5), price=Decimal("99.5000"), quantity=3, operation_id="00000000-0000-4000-8000-00000000000a"),
-        bronze_row(timestamp=at(59.999), price=Decimal("100.2500"), quantity=1, operation_id="00000000-0000-4000-8000-00000000000c"),
-        bronze_row(timestamp=at(59.999), price=Decimal("100.3333"), quantity=1, operation_id="00000000-0000-4000-8000-00000000000d"),
+        bronze_row(
+            timestamp=at(5), price=Decimal("100.0000"), quantity=2, operation_id="00000000-0000-4000-8000-00000000000b"
+        ),
+        bronze_row(
+            timestamp=at(5), price=Decimal("99.5000"), quantity=3, operation_id="00000000-0000-4000-8000-00000000000a"
+        ),
+        bronze_row(
+            timestamp=at(59.999),
+            price=Decimal("100.2500"),
+            quantity=1,
+            operation_id="00000000-0000-4000-8000-00000000000c",
+        ),
+        bronze_row(
+            timestamp=at(59.999),
+            price=Decimal("100.3333"),
+            quantity=1,
+            operation_id="00000000-0000-4000-8000-00000000000d",
+        ),
         bronze_row(timestamp=at(60), price=Decimal("50.0000"), quantity=7),  # next minute
         bronze_row(symbol="MSFT", timestamp=at(10), price=Decimal("400.0000"), quantity=1),
     ]
@@ -75,7 +89,9 @@ def test_exchange_activity_counts_sides_and_imbalance(spark: SparkSession) -> No
         Decimal("20.0000"),
     )
     assert nasdaq["buy_sell_imbalance"] == Decimal("0.333333")
-    assert activity[("NASDAQ", NAIVE_T0.replace(minute=0) + dt.timedelta(hours=1))]["buy_sell_imbalance"] == Decimal("-1.000000")
+    assert activity[("NASDAQ", NAIVE_T0.replace(minute=0) + dt.timedelta(hours=1))]["buy_sell_imbalance"] == Decimal(
+        "-1.000000"
+    )
     assert activity[("LSE", NAIVE_T0.replace(minute=0))]["currency"] == "GBP"
 
 
@@ -84,11 +100,21 @@ def test_leaderboard_ranks_by_usd_notional_with_name_tiebreak(spark: SparkSessio
         bronze_row(person_name="Bea", price=Decimal("100.0000"), quantity=1),
         bronze_row(person_name="Al", price=Decimal("50.0000"), quantity=2, operation="sale"),
         # 10000 JPY * 0.0067 = 67 USD: less than 100 USD despite the bigger number
-        bronze_row(person_name="Cy", exchange="JPX", currency="JPY", symbol="7203", price=Decimal("100.0000"), quantity=100),
+        bronze_row(
+            person_name="Cy", exchange="JPX", currency="JPY", symbol="7203", price=Decimal("100.0000"), quantity=100
+        ),
         bronze_row(person_name="Bea", timestamp=at(86400), price=Decimal("1.0000"), quantity=1),
     ]
     board = [
-        (r["trade_date"].isoformat(), r["rank"], r["person_name"], r["trades"], r["purchases"], r["sales"], r["notional_usd"])
+        (
+            r["trade_date"].isoformat(),
+            r["rank"],
+            r["person_name"],
+            r["trades"],
+            r["purchases"],
+            r["sales"],
+            r["notional_usd"],
+        )
         for r in trader_leaderboard_daily(silver(spark, rows)).orderBy("trade_date", "rank").collect()
     ]
     assert board == [
@@ -123,7 +149,9 @@ def test_health_counts_every_stage_per_ingest_hour_with_nearest_rank_lag(spark: 
     schema = "_ingested_at timestamp, timestamp timestamp"
     lags = [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
     ingested = hour + dt.timedelta(minutes=30)
-    bronze = spark.createDataFrame([(ingested, ingested - dt.timedelta(milliseconds=lag)) for lag in lags] + [(other, other)], schema)
+    bronze = spark.createDataFrame(
+        [(ingested, ingested - dt.timedelta(milliseconds=lag)) for lag in lags] + [(other, other)], schema
+    )
     one = spark.createDataFrame([(ingested, None)], schema)
     two = spark.createDataFrame([(ingested, None), (ingested, None)], schema)
     none = spark.createDataFrame([], schema)

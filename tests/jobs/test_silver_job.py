@@ -26,7 +26,9 @@ def versions(spark: SparkSession, lake: str) -> dict[str, int]:
 
 
 def ids(spark: SparkSession, lake: str, table: str, column: str = "operation_id") -> list[str]:
-    return sorted(r[0] for r in spark.read.format("delta").load(table_path(lake, "silver", table)).select(column).collect())
+    return sorted(
+        r[0] for r in spark.read.format("delta").load(table_path(lake, "silver", table)).select(column).collect()
+    )
 
 
 def test_incremental_runs_deduplicate_across_runs_and_rerun_changes_nothing(
@@ -38,7 +40,12 @@ def test_incremental_runs_deduplicate_across_runs_and_rerun_changes_nothing(
     write_bronze(spark, tmp_lake, [a, b, c, bad, dict(a, _source_offset="retry-1")])
 
     first = run_silver(spark, tmp_lake, checkpoint)
-    assert (first.total("bronze_rows"), first.total("trades"), first.total("rejected"), first.total("duplicates")) == (5, 3, 1, 1)
+    assert (first.total("bronze_rows"), first.total("trades"), first.total("rejected"), first.total("duplicates")) == (
+        5,
+        3,
+        1,
+        1,
+    )
     assert ids(spark, tmp_lake, "trades") == sorted([a["operation_id"], b["operation_id"], c["operation_id"]])
     assert ids(spark, tmp_lake, "trades_rejected", "rule") == ["non_positive_price"]
     before = versions(spark, tmp_lake)
@@ -64,7 +71,9 @@ def test_incremental_runs_deduplicate_across_runs_and_rerun_changes_nothing(
     ]
 
 
-def test_a_batch_replayed_after_a_crash_writes_nothing_twice(spark: SparkSession, tmp_lake: str, tmp_path: Path) -> None:
+def test_a_batch_replayed_after_a_crash_writes_nothing_twice(
+    spark: SparkSession, tmp_lake: str, tmp_path: Path
+) -> None:
     rows = [bronze_row(), bronze_row(quantity=0), bronze_row()]
     rows.append(dict(rows[0], _source_offset="dup"))
     write_bronze(spark, tmp_lake, rows)
@@ -91,5 +100,7 @@ def test_lateness_policy_accepts_a_week_and_rejects_older_as_too_late(
     assert ids(spark, tmp_lake, "trades") == [two_days["operation_id"]]
     rejected = spark.read.format("delta").load(table_path(tmp_lake, "silver", "trades_rejected")).collect()
     assert [(r["operation_id"], r["rule"]) for r in rejected] == [(eight_days["operation_id"], "too_late")]
-    partitions = spark.read.format("delta").load(table_path(tmp_lake, "silver", "trades")).select("event_date").collect()
+    partitions = (
+        spark.read.format("delta").load(table_path(tmp_lake, "silver", "trades")).select("event_date").collect()
+    )
     assert [r[0] for r in partitions] == [(arrival - dt.timedelta(days=2)).date()]

@@ -22,9 +22,7 @@ def frame(spark: SparkSession, rows: list[dict]) -> DataFrame:
 
 def no_seen(spark: SparkSession) -> DataFrame:
     return seen_keys(
-        spark.createDataFrame(
-            [], "trade_key string, _source string, _source_partition string, _source_offset string"
-        )
+        spark.createDataFrame([], "trade_key string, _source string, _source_partition string, _source_offset string")
     )
 
 
@@ -70,7 +68,10 @@ def test_lateness_and_future_tolerance_boundaries_are_inclusive(spark: SparkSess
     edge_future = bronze_row(timestamp=BASE_TIME + dt.timedelta(minutes=5), _arrival_at=BASE_TIME)
     no_arrival = bronze_row(_arrival_at=None, _ingested_at=BASE_TIME - dt.timedelta(minutes=6))
     parts = classify(frame(spark, [edge_late, edge_future, no_arrival]), no_seen(spark), POLICY)
-    assert {r["operation_id"] for r in parts.trades.collect()} == {edge_late["operation_id"], edge_future["operation_id"]}
+    assert {r["operation_id"] for r in parts.trades.collect()} == {
+        edge_late["operation_id"],
+        edge_future["operation_id"],
+    }
     # Without an arrival time the ingest time is the reference: 6 minutes before the event is too far.
     assert [(r["operation_id"], r["rule"]) for r in parts.rejected.collect()] == [
         (no_arrival["operation_id"], "future_event_time")
@@ -91,9 +92,7 @@ def test_earliest_arrival_wins_then_partition_then_numeric_offset(spark: SparkSe
     later = dict(first, _arrival_at=BASE_TIME + dt.timedelta(seconds=3), _source_partition="shard-0")
     numeric = bronze_row(_arrival_at=BASE_TIME, _source_partition="p", _source_offset="10")
     numeric_low = dict(numeric, _source_offset="9")
-    parts = classify(
-        frame(spark, [later, first, same_time_lower_offset, numeric, numeric_low]), no_seen(spark), POLICY
-    )
+    parts = classify(frame(spark, [later, first, same_time_lower_offset, numeric, numeric_low]), no_seen(spark), POLICY)
     won = {(r["operation_id"], r["_source_partition"], r["_source_offset"]) for r in parts.trades.collect()}
     assert won == {(first["operation_id"], "shard-1", "1000"), (numeric["operation_id"], "p", "9")}
     dropped = sorted((r["_source_partition"], r["_source_offset"], r["reason"]) for r in parts.duplicates.collect())

@@ -1,0 +1,93 @@
+"""The gold job end to end on a local lake: a late trade updates its minute, hour and day on the next
+run (and can withdraw an alert), and a run without new input changes nothing, not even the version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from delta.tables import DeltaTable
+from pyspark.sql import SparkSession
+
+from streamsoft_jobs.gold_job import run_gold
+from streamsoft_jobs.lake import table_path
+from streamsoft_jobs.silver_job import run_silver
+from streamsoft_jobs.silver_synthetic import bronze_row, quarantine_row, write_bronze, write_quarantine
+
+GOLD_TABLES = (
+    "ohlcv_1m",
+    "exchange_activity_hourly",
+    "trader_leaderboard_daily",
+    "price_alerts",
+    "pipeline_health_hourly",
+)
+M = dt.datetime(2026, 11, 20, 9, 15, tzinfo=dt.timezone.utc)
+NAIVE_M = M.replace(tzinfo=None)
+
+
+def gold(spark: SparkSession, lake: str, table: str) -> list[dict]:
+    return [r.asDict() for r in spark.read.format("delta").load(table_path(lake, "gold", table)).collect()]
+
+
+def versions(spark: SparkSession, lake: str) -> dict[str, int]:
+    return {
+        t: DeltaTable.forPath(spark, table_path(lake, "gold", t)).history(1).collect()[0]["version"]
+        for t in GOLD_TABLES
+    }
+
+
+def trade(seconds: int, price: str, **extra: object) -> dict:
+    timestamp = M + dt.timedelta(seconds=seconds)
+    return bronze_row(timestamp=timestamp, price=Decimal(price), person_name="Ada", **extra)
+
+
+def test_late_trade_updates_its_keys_and_a_rerun_changes_nothing(
+    spark: SparkSession, tmp_lake: str, tmp_path: Path
+) -> None:
+    silver_cp, gold_cp = str(tmp_path / "cp" / "silver"), str(tmp_path / "cp" / "gold")
+
+    def run() -> None:
+        run_silver(spark, tmp_lake, silver_cp)
+        run_gold(spark, tmp_lake, gold_cp, Decimal("1.0"))
+
+    jump = trade(61, "203.0000")
+    write_bronze(spark, tmp_lake, [trade(10, "100.0000"), trade(50, "200.0000"), jump])
+    write_quarantine(spark, tmp_lake, [quarantine_row(_ingested_at=M + dt.timedelta(seconds=3))])
+    run()
+    bars = {r["minute"]: r for r in gold(spark, tmp_lake, "ohlcv_1m")}
+    assert (bars[NAIVE_M]["close"], bars[NAIVE_M]["trade_count"]) == (Decimal("200.0000"), 2)
+    assert [(a["operation_id"], a["move_pct"]) for a in gold(spark, tmp_lake, "price_alerts")] == [
+        (jump["operation_id"], Decimal("1.5000"))
+    ]
+    (health,) = gold(spark, tmp_lake, "pipeline_health_hourly")
+    assert (health["bronze_rows"], health["silver_rows"], health["quarantined"]) == (3, 3, 1)
+
+    settled = versions(spark, tmp_lake)
+    contents = {t: gold(spark, tmp_lake, t) for t in GOLD_TABLES}
+    run()
+    assert versions(spark, tmp_lake) == settled
+    assert {t: gold(spark, tmp_lake, t) for t in GOLD_TABLES} == contents
+
+    # Arrives an hour after its event time: it belongs to minute M, so M's close moves to 203 and the
+    # jump at M+1 is no longer a move at all.
+    late = trade(
+        55, "203.0000", _arrival_at=M + dt.timedelta(hours=1), _ingested_at=M + dt.timedelta(hours=1, seconds=1)
+    )
+    write_bronze(spark, tmp_lake, [late])
+    run()
+    bars = {r["minute"]: r for r in gold(spark, tmp_lake, "ohlcv_1m")}
+    assert (bars[NAIVE_M]["close"], bars[NAIVE_M]["high"], bars[NAIVE_M]["trade_count"]) == (
+        Decimal("203.0000"),
+        Decimal("203.0000"),
+        3,
+    )
+    assert bars[NAIVE_M]["vwap"] == Decimal("167.666667")  # 5030 / 30, half-up
+    assert gold(spark, tmp_lake, "price_alerts") == []
+    (activity,) = gold(spark, tmp_lake, "exchange_activity_hourly")
+    assert (activity["trades"], activity["notional"]) == (4, Decimal("7060.0000"))
+    (leader,) = gold(spark, tmp_lake, "trader_leaderboard_daily")
+    assert (leader["trades"], leader["rank"], leader["notional_usd"]) == (4, 1, Decimal("7060.0000"))
+    health = {r["hour"]: r for r in gold(spark, tmp_lake, "pipeline_health_hourly")}
+    late_hour = health[NAIVE_M.replace(minute=0) + dt.timedelta(hours=1)]
+    assert (late_hour["bronze_rows"], late_hour["silver_rows"], late_hour["ingest_lag_p50_ms"]) == (1, 1, 3_546_000)
