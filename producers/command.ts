@@ -69,7 +69,8 @@ export async function produce(config: ProduceConfig): Promise<ProduceResult> {
     throw error;
   }
 
-  const recordFile = config.recordFile === undefined ? undefined : new RecordFile(config.recordFile);
+  const recordFile =
+    config.recordFile === undefined ? undefined : new RecordFile(config.recordFile, config.schemaVersion);
   const progress = progressLine();
   const stop = new AbortController();
   let signals = 0;

@@ -3,41 +3,52 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Trade } from '../schemas/trade';
+import type { TradeSchemaVersion } from '../schemas/trade-schemas';
 import type { AckedRecord } from './run-producer';
 
 export interface RecordLine {
   seq: number;
+  /** Trade schema version the record was written with. */
+  schemaVersion: TradeSchemaVersion;
   kind: 'trade' | 'duplicate' | 'bad';
   late?: boolean;
   corruption?: string;
   key: string;
   partition: string;
   position: string;
+  /** The trade as a reader of the latest schema sees it (v1 records: quantity 1, no broker). */
   trade: Trade;
 }
 
-export function toRecordLine({ emission, key, ack }: AckedRecord): RecordLine {
+export function toRecordLine(
+  { emission, key, ack }: AckedRecord,
+  schemaVersion: TradeSchemaVersion,
+): RecordLine {
   return {
     seq: emission.seq,
+    schemaVersion,
     kind: emission.kind,
     ...(emission.kind === 'trade' ? { late: emission.late } : {}),
     ...(emission.kind === 'bad' ? { corruption: emission.corruption } : {}),
     key,
     partition: ack.partition,
     position: ack.position,
-    trade: emission.trade,
+    trade: schemaVersion === 1 ? { ...emission.trade, quantity: 1, broker: null } : emission.trade,
   };
 }
 
 export class RecordFile {
   private readonly out: WriteStream;
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly schemaVersion: TradeSchemaVersion,
+  ) {
     this.out = createWriteStream(path, { flags: 'w' });
   }
 
   write(record: AckedRecord): void {
-    this.out.write(JSON.stringify(toRecordLine(record)) + '\n');
+    this.out.write(JSON.stringify(toRecordLine(record, this.schemaVersion)) + '\n');
   }
 
   async close(): Promise<void> {
