@@ -1,0 +1,255 @@
+// End to end, per transport, on the real stand-ins: `streamsoft produce` (with bad records) → `streamsoft
+// jobs bronze` → bronze Delta tables, read back with an independent reader (the Python `deltalake`
+// package). Then a crash: the job is SIGKILLed right after a batch's Delta commit (before Spark commits
+// the batch in its checkpoint), restarted, and every source record must be in bronze exactly once.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { dataDirLayout, REPO_ROOT, VENV_DIR } from '../../core/paths';
+import { bronzeJobArgs, type BronzeJobConfig } from '../../glue-streaming/command';
+import { startJob } from '../../glue-streaming/run-job';
+import { startStandIns, type StandIns } from '../support/stand-ins';
+
+jest.setTimeout(900_000);
+
+type Transport = 'kinesis' | 'msk';
+
+interface RecordLine {
+  kind: 'trade' | 'duplicate' | 'bad';
+  corruption?: 'bad-magic' | 'unknown-schema-id' | 'truncated';
+  partition: string;
+  position: string;
+  trade: { operation_id: string };
+}
+
+interface LakeRows {
+  trades: Array<{ operation_id: string; _source_partition: string; _source_offset: string }>;
+  quarantine: Array<{ reason: string; _source_partition: string; _source_offset: string }>;
+}
+
+const REASONS: Record<NonNullable<RecordLine['corruption']>, string> = {
+  'bad-magic': 'bad_magic_byte',
+  'unknown-schema-id': 'unknown_schema_id',
+  truncated: 'corrupt_body',
+};
+
+const READ_LAKE = `
+import json, sys
+from deltalake import DeltaTable
+lake = sys.argv[1]
+trades = DeltaTable(lake + "/bronze/trades").to_pyarrow_table(
+    columns=["operation_id", "_source_partition", "_source_offset"])
+quarantine = DeltaTable(lake + "/bronze/trades_quarantine").to_pyarrow_table(
+    columns=["reason", "_source_partition", "_source_offset"])
+print(json.dumps({"trades": trades.to_pylist(), "quarantine": quarantine.to_pylist()}))
+`;
+
+function readLake(lake: string): Promise<LakeRows> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      path.join(VENV_DIR, 'bin', 'python'),
+      ['-c', READ_LAKE, lake],
+      { maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error !== null) reject(new Error(`${error.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout) as LakeRows);
+      },
+    );
+  });
+}
+
+function runCli(args: string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'streamsoft.js'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, STREAMSOFT_LOG_FORMAT: 'json' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('close', (code) => resolve({ code: code ?? 1, stderr }));
+  });
+}
+
+function readRecords(file: string): RecordLine[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as RecordLine);
+}
+
+/** Asserts a CLI run succeeded, showing the end of its stderr (the job's log lines) when it did not. */
+function expectSuccess(result: { code: number; stderr: string }): void {
+  if (result.code !== 0) throw new Error(`exit code ${result.code}:\n${result.stderr.slice(-4000)}`);
+}
+
+const pairKey = (partition: string, offset: string): string => `${partition}/${offset}`;
+
+function sorted(values: Iterable<string>): string[] {
+  return [...values].sort();
+}
+
+describe.each<Transport>(['kinesis', 'msk'])('bronze over %s', (transport) => {
+  let standIns: StandIns;
+  let dir: string;
+  const streamKind = transport === 'kinesis' ? 'kinesis' : 'kafka';
+
+  beforeAll(async () => {
+    standIns = await startStandIns([streamKind, 'registry']);
+    dir = mkdtempSync(path.join(os.tmpdir(), `bronze-e2e-${transport}-`));
+  });
+
+  afterAll(async () => {
+    await standIns?.stop();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function transportArgs(): string[] {
+    return transport === 'kinesis'
+      ? ['--kinesis-endpoint', standIns.endpoints.kinesis!]
+      : ['--kafka-brokers', standIns.endpoints.kafka!];
+  }
+
+  function produceArgs(stream: string, recordFile: string, extra: string[]): string[] {
+    return [
+      'produce',
+      '--transport',
+      transport,
+      ...transportArgs(),
+      '--stream',
+      stream,
+      '--topic',
+      stream,
+      '--shards',
+      '2',
+      '--partitions',
+      '2',
+      '--registry-url',
+      standIns.endpoints.registry!,
+      '--bad-ratio',
+      '0.05',
+      '--record-file',
+      recordFile,
+      ...extra,
+    ];
+  }
+
+  function bronzeConfig(stream: string, dataDir: string, availableNow: boolean): BronzeJobConfig {
+    return {
+      source: transport,
+      stream,
+      topic: stream,
+      kinesisEndpoint: standIns.endpoints.kinesis ?? 'http://127.0.0.1:1',
+      region: 'us-east-1',
+      kafkaBrokers: standIns.endpoints.kafka ?? '127.0.0.1:1',
+      kafkaAuth: 'none',
+      registryUrl: standIns.endpoints.registry!,
+      readerSchema: path.join(REPO_ROOT, 'schemas', 'trade-v2.avsc'),
+      triggerSeconds: 1,
+      startingPosition: 'earliest',
+      availableNow,
+      dataDir,
+    };
+  }
+
+  test('finds exactly the produced trades in bronze and the bad records in quarantine', async () => {
+    const stream = `trades-e2e-${transport}`;
+    const recordFile = path.join(dir, 'drain.jsonl');
+    const dataDir = path.join(dir, 'drain');
+    const produced = await runCli(
+      produceArgs(stream, recordFile, ['--count', '1500', '--rate', '0', '--seed', '7']),
+    );
+    expectSuccess(produced);
+    const records = readRecords(recordFile);
+    const good = records.filter((r) => r.kind === 'trade');
+    const bad = records.filter((r) => r.kind === 'bad');
+    expect(records).toHaveLength(1500);
+    expect(bad.length).toBeGreaterThan(0);
+
+    const config = bronzeConfig(stream, dataDir, true);
+    const job = await runCli(['jobs', 'bronze', ...jobFlags(config)]);
+    expectSuccess(job);
+
+    const lake = await readLake(dataDirLayout(dataDir).lake);
+    expect(sorted(lake.trades.map((r) => r.operation_id))).toEqual(
+      sorted(good.map((r) => r.trade.operation_id)),
+    );
+    expect(
+      sorted(lake.quarantine.map((r) => `${pairKey(r._source_partition, r._source_offset)} ${r.reason}`)),
+    ).toEqual(sorted(bad.map((r) => `${pairKey(r.partition, r.position)} ${REASONS[r.corruption!]}`)));
+    // Spark's own counts, from the job's per-batch log lines, equal what the independent reader sees.
+    const batches = [...job.stderr.matchAll(/rows_in=(\d+) written=(\d+) quarantined=(\d+)/g)];
+    const written = batches.reduce((sum, m) => sum + Number(m[2]), 0);
+    const quarantined = batches.reduce((sum, m) => sum + Number(m[3]), 0);
+    expect(written).toBe(lake.trades.length);
+    expect(quarantined).toBe(lake.quarantine.length);
+  });
+
+  test('a job killed mid-ingest and restarted loses and duplicates no source record', async () => {
+    const stream = `trades-crash-${transport}`;
+    const recordFile = path.join(dir, 'crash.jsonl');
+    const dataDir = path.join(dir, 'crash');
+    const producing = runCli(
+      produceArgs(stream, recordFile, ['--count', '3000', '--rate', '300', '--seed', '11']),
+    );
+
+    // Killed the moment a batch with data has committed to Delta: its end is not yet in the checkpoint's
+    // commit log, so the restart replays it and the Delta transaction ids must turn the replay into a no-op.
+    const config = { ...bronzeConfig(stream, dataDir, false), maxRecordsPerTrigger: 200 };
+    let killed = false;
+    const firstRun = startJob({
+      job: 'bronze',
+      args: bronzeJobArgs(config),
+      dataDir,
+      onLine: (line) => {
+        if (!killed && /rows_in=[1-9]/.test(line)) {
+          killed = true;
+          process.kill(-firstRun.pid, 'SIGKILL');
+        }
+      },
+    });
+    const crashed = await firstRun.exited;
+    expect(killed).toBe(true);
+    expect(crashed.signal).toBe('SIGKILL');
+
+    expectSuccess(await producing);
+    const restart = await runCli(['jobs', 'bronze', ...jobFlags({ ...config, availableNow: true })]);
+    expectSuccess(restart);
+
+    const records = readRecords(recordFile);
+    expect(records).toHaveLength(3000);
+    const lake = await readLake(dataDirLayout(dataDir).lake);
+    const landed = [
+      ...lake.trades.map((r) => pairKey(r._source_partition, r._source_offset)),
+      ...lake.quarantine.map((r) => pairKey(r._source_partition, r._source_offset)),
+    ];
+    expect(new Set(landed).size).toBe(landed.length); // no duplicates
+    expect(sorted(landed)).toEqual(sorted(records.map((r) => pairKey(r.partition, r.position)))); // none missing
+  });
+});
+
+/** `streamsoft jobs bronze` flags for a config (the CLI's own defaults otherwise). */
+function jobFlags(config: BronzeJobConfig): string[] {
+  const flags = [
+    '--source',
+    config.source,
+    '--stream',
+    config.stream,
+    '--kinesis-endpoint',
+    config.kinesisEndpoint,
+    '--kafka-brokers',
+    config.kafkaBrokers,
+    '--registry-url',
+    config.registryUrl,
+    '--trigger-seconds',
+    String(config.triggerSeconds),
+    '--data-dir',
+    config.dataDir,
+  ];
+  if (config.availableNow) flags.push('--available-now');
+  if (config.maxRecordsPerTrigger !== undefined) {
+    flags.push('--max-records-per-trigger', String(config.maxRecordsPerTrigger));
+  }
+  return flags;
+}
