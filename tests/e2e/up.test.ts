@@ -1,0 +1,180 @@
+// `streamsoft up` end to end: the real stand-ins, producer, bronze streaming job, silver and gold on a
+// timer and the dashboard, in a fresh data dir on free ports; gold rows must reach the dashboard's card
+// endpoints, and after Ctrl-C (SIGINT) nothing of this run may be left running.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../../core/paths';
+import { freePort } from '../../local/services/processes';
+import { referenceRows } from '../integration/lake/delta-fixtures';
+
+jest.setTimeout(30 * 60_000);
+
+let dataDir: string;
+let up: ChildProcess;
+let stdout = '';
+let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+/** Every process whose command line mentions `needle`, this test's own aside. */
+function processesMentioning(needle: string): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** The pids of a process's descendants, from /proc's parent links. */
+function descendantsOf(root: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: number[] = [];
+  let frontier = [root];
+  while (frontier.length > 0) {
+    const next = [...parentOf].filter(([, parent]) => frontier.includes(parent)).map(([pid]) => pid);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+}
+
+async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; up printed:\n${stdout}`);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamsoft-up-'));
+  const ports: number[] = [];
+  while (ports.length < 5) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
+  const [dashboard, kinesis, registry, kafka, controller] = ports.map(String) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  up = spawn(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, 'bin', 'streamsoft.js'),
+      'up',
+      '--data-dir',
+      dataDir,
+      '--dashboard-port',
+      dashboard,
+      '--kinesis-port',
+      kinesis,
+      '--registry-port',
+      registry,
+      '--kafka-port',
+      kafka,
+      '--kafka-controller-port',
+      controller,
+      '--rate',
+      '50',
+      '--trigger-seconds',
+      '3',
+      '--batch-interval',
+      '20',
+    ],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, STREAMSOFT_LOG_LEVEL: 'warn' },
+    },
+  );
+  up.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  up.stderr?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  exit = new Promise((resolve) => up.once('exit', (code, signal) => resolve({ code, signal })));
+});
+
+afterAll(async () => {
+  if (up.exitCode === null && up.signalCode === null) {
+    up.kill('SIGINT');
+    await exit;
+  }
+  for (const pid of processesMentioning(dataDir)) process.kill(pid, 'SIGKILL');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('up serves gold rows on the dashboard, then stops everything on SIGINT', async () => {
+  const url = await poll(
+    'the dashboard URL',
+    async () => /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1],
+    15 * 60_000,
+  );
+
+  /** A card's rows once they satisfy `ready`: gold commits its tables one by one, so cards fill up in turn. */
+  const card = (id: string, ready: (rows: Record<string, unknown>[]) => boolean, timeoutMs: number) =>
+    poll(
+      `card ${id}`,
+      async () => {
+        const body = (await (await fetch(new URL(`/api/cards/${id}`, url))).json()) as {
+          status: string;
+          rows?: Record<string, unknown>[];
+        };
+        if (body.status === 'error') throw new Error(`card ${id}: ${JSON.stringify(body)}`);
+        return body.status === 'ok' && body.rows !== undefined && ready(body.rows) ? body.rows : undefined;
+      },
+      timeoutMs,
+    );
+  const vwap = await card('vwap_per_symbol', (rows) => rows.length > 0, 20 * 60_000);
+  for (const row of vwap) {
+    expect(row).toEqual({ minute: expect.any(String), symbol: expect.any(String), vwap: expect.any(Number) });
+  }
+  const activity = await card('exchange_activity', (rows) => rows.length > 0, 5 * 60_000);
+  expect(activity.every((row) => Number(row.purchases) + Number(row.sales) > 0)).toBe(true);
+  const hasSilver = (rows: Record<string, unknown>[]) =>
+    rows.some((row) => Number(row.bronze_rows) > 0 && Number(row.silver_rows) > 0);
+  const health = await card('pipeline_records', hasSilver, 10 * 60_000);
+  expect(hasSilver(health)).toBe(true);
+
+  // The symbols on the card are ones delta-rs, an independent reader, finds in gold.ohlcv_1m.
+  const gold = await referenceRows(path.join(dataDir, 'lake', 'gold', 'ohlcv_1m'), dataDir);
+  const goldSymbols = new Set(gold.map((row) => row.symbol));
+  for (const row of vwap) expect(goldSymbols.has(String(row.symbol))).toBe(true);
+
+  const ours = [...new Set([...descendantsOf(up.pid!), ...processesMentioning(dataDir)])];
+  expect(ours.length).toBeGreaterThanOrEqual(4); // stand-ins, producer, bronze job at least
+
+  up.kill('SIGINT');
+  const result = await exit;
+
+  expect(result).toEqual({ code: 0, signal: null });
+  expect(stdout).toMatch(/streamsoft up: stopped/);
+  await poll('every process of the run to end', async () => (ours.some(alive) ? undefined : true), 60_000);
+  expect(ours.filter(alive)).toEqual([]);
+  expect(processesMentioning(dataDir)).toEqual([]);
+});
