@@ -10,7 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
-import pyarrow.compute as pc
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 
@@ -39,7 +39,8 @@ def main() -> None:
         committed_ms = info["timestamp"]
         for path in adds:
             events = pq.read_table(table / path, columns=["timestamp"]).column("timestamp")
-            millis = pc.divide(events.cast("int64"), 1000).to_pylist()
+            # Spark may write INT96 (read back as ns) or micros: normalise to epoch milliseconds
+            millis = events.cast(pa.timestamp("ms", tz=events.type.tz), safe=False).cast(pa.int64()).to_pylist()
             freshness_ms.extend(committed_ms - m for m in millis if m >= args.after_ms)
     freshness_ms.sort()
     print(
