@@ -3,7 +3,10 @@
 //     from the query's start to its last batch (Spark/JVM start-up excluded).
 //  2. freshness: the job running with a 1 s trigger while the producer sends at a fixed rate; per row,
 //     Delta commit time minus event time, p50/p99 (bench/bronze.py reads the Delta log).
-// Run: npx tsx bench/bronze.ts [--transport kinesis|msk] [--records 100000] [--rate 2000] [--seconds 60]
+//     With --batch-records the drain runs in several capped batches, and `sustained_records_per_s` counts
+//     only the batches after the first (which carries the JVM's JIT and Delta warm-up).
+// Run: npx tsx bench/bronze.ts [--transport kinesis|msk] [--records 100000] [--batch-records N] [--rate 2000]
+//        [--seconds 60]
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +25,7 @@ const transport = flag('--transport', 'kinesis') as 'kinesis' | 'msk';
 const records = Number(flag('--records', '100000'));
 const rate = Number(flag('--rate', '2000'));
 const seconds = Number(flag('--seconds', '60'));
+const batchRecords = flag('--batch-records', '');
 
 function cli(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -68,8 +72,10 @@ function jobConfig(
   stream: string,
   dataDir: string,
   availableNow: boolean,
+  maxRecordsPerTrigger?: number,
 ): BronzeJobConfig {
   return {
+    ...(maxRecordsPerTrigger === undefined ? {} : { maxRecordsPerTrigger }),
     source: transport,
     stream,
     topic: stream,
@@ -88,7 +94,7 @@ function jobConfig(
 
 const BATCH_LINE = /rows_in=(\d+)/;
 
-async function throughput(standIns: StandIns, dir: string): Promise<Record<string, number>> {
+async function throughput(standIns: StandIns, dir: string): Promise<Record<string, unknown>> {
   const stream = 'bench-throughput';
   await cli(produceArgs(standIns, stream, ['--count', String(records), '--rate', '0', '--seed', '1']));
   const dataDir = path.join(dir, 'throughput');
@@ -96,9 +102,12 @@ async function throughput(standIns: StandIns, dir: string): Promise<Record<strin
   let lastBatchAt = 0;
   let rows = 0;
   let batches = 0;
+  const batchEnds: number[] = [];
+  const batchRows: number[] = [];
+  const cap = batchRecords === '' ? undefined : Number(batchRecords);
   const job = startJob({
     job: 'bronze',
-    args: bronzeJobArgs(jobConfig(standIns, stream, dataDir, true)),
+    args: bronzeJobArgs(jobConfig(standIns, stream, dataDir, true, cap)),
     dataDir,
     onLine: (line) => {
       if (line.includes('bronze query') && line.includes('started')) startedAt = Date.now();
@@ -107,13 +116,26 @@ async function throughput(standIns: StandIns, dir: string): Promise<Record<strin
         rows += Number(match[1]);
         batches += 1;
         lastBatchAt = Date.now();
+        batchEnds.push(lastBatchAt);
+        batchRows.push(Number(match[1]));
       }
     },
   });
   const result = await job.exited;
   if (result.exitCode !== 0) throw new Error(`bronze job failed; see ${result.log}`);
   const elapsedS = (lastBatchAt - startedAt) / 1000;
-  return { records: rows, batches, seconds: elapsedS, records_per_s: Math.round(rows / elapsedS) };
+  // per batch: seconds since the previous batch ended (the first: since the query started)
+  const batchSeconds = batchEnds.map((end, i) => (end - (i === 0 ? startedAt : batchEnds[i - 1]!)) / 1000);
+  const afterFirstRows = batchRows.slice(1).reduce((sum, n) => sum + n, 0);
+  const afterFirstS = batches > 1 ? (lastBatchAt - batchEnds[0]!) / 1000 : 0;
+  return {
+    records: rows,
+    batches,
+    seconds: elapsedS,
+    records_per_s: Math.round(rows / elapsedS),
+    batch_seconds: batchSeconds,
+    sustained_records_per_s: afterFirstS > 0 ? Math.round(afterFirstRows / afterFirstS) : null,
+  };
 }
 
 async function freshnessAtRate(standIns: StandIns, dir: string): Promise<unknown> {
