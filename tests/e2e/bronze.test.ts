@@ -210,7 +210,12 @@ describe.each<Transport>(['kinesis', 'msk'])('bronze over %s', (transport) => {
       },
     });
     const crashed = await firstRun.exited;
-    expect(killed).toBe(true);
+    if (!killed) {
+      const log = readFileSync(crashed.log, 'utf8').slice(-6000);
+      throw new Error(
+        `the first bronze run ended (${crashed.exitCode ?? crashed.signal}) before a batch:\n${log}`,
+      );
+    }
     expect(crashed.signal).toBe('SIGKILL');
 
     expectSuccess(await producing);
