@@ -3,7 +3,7 @@
 // package). Then a crash: the job is SIGKILLed right after a batch's Delta commit (before Spark commits
 // the batch in its checkpoint), restarted, and every source record must be in bronze exactly once.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dataDirLayout, REPO_ROOT, VENV_DIR } from '../../core/paths';
@@ -194,6 +194,9 @@ describe.each<Transport>(['kinesis', 'msk'])('bronze over %s', (transport) => {
       produceArgs(stream, recordFile, ['--count', '3000', '--rate', '300', '--seed', '11']),
     );
 
+    // The job fails fast on a stream that does not exist yet: start it once the producer has acked a record.
+    await waitFor(() => existsSync(recordFile) && statSync(recordFile).size > 0, 60_000);
+
     // Killed the moment a batch with data has committed to Delta: its end is not yet in the checkpoint's
     // commit log, so the restart replays it and the Delta transaction ids must turn the replay into a no-op.
     const config = { ...bronzeConfig(stream, dataDir, false), maxRecordsPerTrigger: 200 };
@@ -257,4 +260,12 @@ function jobFlags(config: BronzeJobConfig): string[] {
     flags.push('--max-records-per-trigger', String(config.maxRecordsPerTrigger));
   }
   return flags;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
