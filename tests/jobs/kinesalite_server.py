@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-KINESALITE_CLI = REPO_ROOT / "node_modules" / "kinesalite" / "cli.js"
+KINESALITE_SERVER = REPO_ROOT / "local" / "services" / "kinesalite-server.cjs"
 
 
 def free_port() -> int:
@@ -22,26 +23,17 @@ class Kinesalite:
     def __init__(self) -> None:
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
+        # The project's launcher binds 127.0.0.1 only; its output goes to a file so a full pipe never blocks it.
+        self.log = tempfile.NamedTemporaryFile(prefix="kinesalite-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
-            [
-                "node",
-                str(KINESALITE_CLI),
-                "--port",
-                str(self.port),
-                "--createStreamMs",
-                "0",
-                "--updateStreamMs",
-                "0",
-                "--shardLimit",
-                "100",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            ["node", str(KINESALITE_SERVER), "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while True:
             if self.process.poll() is not None:
-                raise RuntimeError(f"kinesalite exited: {self.process.stderr.read().decode() if self.process.stderr else ''}")
+                raise RuntimeError(f"kinesalite exited: {Path(self.log.name).read_text()[-2000:]}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
                     break
@@ -67,6 +59,8 @@ class Kinesalite:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
 
 
 def wait_active(client: Any, name: str) -> None:
