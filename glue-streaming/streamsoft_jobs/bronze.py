@@ -73,15 +73,22 @@ DECODED_SCHEMA = StructType(
     ]
 )
 
-BRONZE_TRADES_SCHEMA = StructType(
+# Where a decoded trade came from; silver carries these lineage columns on unchanged.
+LINEAGE_FIELDS = StructType(
     [
-        *TRADE_FIELDS.fields,
         StructField("_schema_id", IntegerType()),
         StructField("_source", StringType()),
         StructField("_source_partition", StringType()),
         StructField("_source_offset", StringType()),
         StructField("_arrival_at", TimestampType()),
         StructField("_ingested_at", TimestampType()),
+    ]
+)
+
+BRONZE_TRADES_SCHEMA = StructType(
+    [
+        *TRADE_FIELDS.fields,
+        *LINEAGE_FIELDS.fields,
         StructField("event_date", DateType()),
     ]
 )

@@ -21,33 +21,13 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
+from streamsoft_jobs.bronze import LINEAGE_FIELDS, TRADE_FIELDS
 from streamsoft_jobs.quality import QualityPolicy, with_failed_rules
 from streamsoft_jobs.reference import exchange_country, exchange_timezone, exchange_usd_rate
 
-PRICE = DecimalType(18, 4)
+PRICE = TRADE_FIELDS["price"].dataType
 MONEY = DecimalType(38, 4)
 COORDINATES = ("_source", "_source_partition", "_source_offset")
-
-_TRADE_FIELDS = [
-    StructField("operation_id", StringType()),
-    StructField("person_name", StringType()),
-    StructField("symbol", StringType()),
-    StructField("timestamp", TimestampType()),
-    StructField("exchange", StringType()),
-    StructField("currency", StringType()),
-    StructField("price", PRICE),
-    StructField("operation", StringType()),
-    StructField("quantity", LongType()),
-    StructField("broker", StringType()),
-]
-_SOURCE_FIELDS = [
-    StructField("_schema_id", IntegerType()),
-    StructField("_source", StringType()),
-    StructField("_source_partition", StringType()),
-    StructField("_source_offset", StringType()),
-    StructField("_arrival_at", TimestampType()),
-    StructField("_ingested_at", TimestampType()),
-]
 
 # Column order matters: Delta keeps min/max statistics for the first 32 columns, and gold prunes silver
 # files by symbol, event_minute and _ingested_at.
@@ -71,7 +51,7 @@ SILVER_TRADES_SCHEMA = StructType(
         StructField("exchange_country", StringType()),
         StructField("exchange_timezone", StringType()),
         StructField("exchange_local_time", StringType()),
-        *_SOURCE_FIELDS,
+        *LINEAGE_FIELDS.fields,
         StructField("event_date", DateType()),
     ]
 )
@@ -81,8 +61,8 @@ SILVER_REJECTED_SCHEMA = StructType(
         StructField("trade_key", StringType()),
         StructField("rule", StringType()),
         StructField("failed_rules", ArrayType(StringType())),
-        *_TRADE_FIELDS,
-        *_SOURCE_FIELDS,
+        *TRADE_FIELDS.fields,
+        *LINEAGE_FIELDS.fields,
         StructField("event_date", DateType()),
     ]
 )
@@ -91,7 +71,7 @@ SILVER_DUPLICATES_SCHEMA = StructType(
     [
         StructField("operation_id", StringType()),
         StructField("reason", StringType()),
-        *_SOURCE_FIELDS,
+        *LINEAGE_FIELDS.fields,
         StructField("event_date", DateType()),
     ]
 )
