@@ -2,33 +2,25 @@
 // jobs bronze` → bronze Delta tables, read back with an independent reader (the Python `deltalake`
 // package). Then a crash: the job is SIGKILLed right after a batch's Delta commit (before Spark commits
 // the batch in its checkpoint), restarted, and every source record must be in bronze exactly once.
-import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dataDirLayout, REPO_ROOT, VENV_DIR } from '../../core/paths';
+import { dataDirLayout, REPO_ROOT } from '../../core/paths';
 import { bronzeJobArgs, type BronzeJobConfig } from '../../glue-streaming/command';
 import { startJob } from '../../glue-streaming/run-job';
+import { readRecordFile, runPythonJson, runStreamsoft, type StreamsoftRun } from '../support/pipeline-runs';
 import { startStandIns, type StandIns } from '../support/stand-ins';
 
 jest.setTimeout(900_000);
 
 type Transport = 'kinesis' | 'msk';
 
-interface RecordLine {
-  kind: 'trade' | 'duplicate' | 'bad';
-  corruption?: 'bad-magic' | 'unknown-schema-id' | 'truncated';
-  partition: string;
-  position: string;
-  trade: { operation_id: string };
-}
-
 interface LakeRows {
   trades: Array<{ operation_id: string; _source_partition: string; _source_offset: string }>;
   quarantine: Array<{ reason: string; _source_partition: string; _source_offset: string }>;
 }
 
-const REASONS: Record<NonNullable<RecordLine['corruption']>, string> = {
+const REASONS: Record<string, string> = {
   'bad-magic': 'bad_magic_byte',
   'unknown-schema-id': 'unknown_schema_id',
   truncated: 'corrupt_body',
@@ -46,41 +38,11 @@ print(json.dumps({"trades": trades.to_pylist(), "quarantine": quarantine.to_pyli
 `;
 
 function readLake(lake: string): Promise<LakeRows> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      path.join(VENV_DIR, 'bin', 'python'),
-      ['-c', READ_LAKE, lake],
-      { maxBuffer: 256 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error !== null) reject(new Error(`${error.message}\n${stderr}`));
-        else resolve(JSON.parse(stdout) as LakeRows);
-      },
-    );
-  });
-}
-
-function runCli(args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'streamsoft.js'), ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, STREAMSOFT_LOG_FORMAT: 'json' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('close', (code) => resolve({ code: code ?? 1, stderr }));
-  });
-}
-
-function readRecords(file: string): RecordLine[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as RecordLine);
+  return runPythonJson<LakeRows>(READ_LAKE, [lake]);
 }
 
 /** Asserts a CLI run succeeded, showing the end of its stderr (the job's log lines) when it did not. */
-function expectSuccess(result: { code: number; stderr: string }): void {
+function expectSuccess(result: StreamsoftRun): void {
   if (result.code !== 0) throw new Error(`exit code ${result.code}:\n${result.stderr.slice(-4000)}`);
 }
 
@@ -157,18 +119,18 @@ describe.each<Transport>(['kinesis', 'msk'])('bronze over %s', (transport) => {
     const stream = `trades-e2e-${transport}`;
     const recordFile = path.join(dir, 'drain.jsonl');
     const dataDir = path.join(dir, 'drain');
-    const produced = await runCli(
+    const produced = await runStreamsoft(
       produceArgs(stream, recordFile, ['--count', '1500', '--rate', '0', '--seed', '7']),
     );
     expectSuccess(produced);
-    const records = readRecords(recordFile);
+    const records = readRecordFile(recordFile);
     const good = records.filter((r) => r.kind === 'trade');
     const bad = records.filter((r) => r.kind === 'bad');
     expect(records).toHaveLength(1500);
     expect(bad.length).toBeGreaterThan(0);
 
     const config = bronzeConfig(stream, dataDir, true);
-    const job = await runCli(['jobs', 'bronze', ...jobFlags(config)]);
+    const job = await runStreamsoft(['jobs', 'bronze', ...jobFlags(config)]);
     expectSuccess(job);
 
     const lake = await readLake(dataDirLayout(dataDir).lake);
@@ -190,7 +152,7 @@ describe.each<Transport>(['kinesis', 'msk'])('bronze over %s', (transport) => {
     const stream = `trades-crash-${transport}`;
     const recordFile = path.join(dir, 'crash.jsonl');
     const dataDir = path.join(dir, 'crash');
-    const producing = runCli(
+    const producing = runStreamsoft(
       produceArgs(stream, recordFile, ['--count', '3000', '--rate', '300', '--seed', '11']),
     );
 
@@ -222,10 +184,10 @@ describe.each<Transport>(['kinesis', 'msk'])('bronze over %s', (transport) => {
     expect(crashed.signal).toBe('SIGKILL');
 
     expectSuccess(await producing);
-    const restart = await runCli(['jobs', 'bronze', ...jobFlags({ ...config, availableNow: true })]);
+    const restart = await runStreamsoft(['jobs', 'bronze', ...jobFlags({ ...config, availableNow: true })]);
     expectSuccess(restart);
 
-    const records = readRecords(recordFile);
+    const records = readRecordFile(recordFile);
     expect(records).toHaveLength(3000);
     const lake = await readLake(dataDirLayout(dataDir).lake);
     const landed = [

@@ -3,11 +3,11 @@
 // where it should be (produced = silver + duplicates dropped + rejected + quarantined), the gold tables,
 // read with an independent Delta reader (the Python `deltalake` package), equal what plain Python computes
 // from the producer's record files with Decimal arithmetic, and a rerun without input changes no table.
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dataDirLayout, REPO_ROOT, VENV_DIR } from '../../core/paths';
+import { dataDirLayout } from '../../core/paths';
+import { readRecordFile, runPythonJson, runStreamsoft, type RecordLine } from '../support/pipeline-runs';
 import { startStandIns, type StandIns } from '../support/stand-ins';
 
 jest.setTimeout(2_400_000);
@@ -23,12 +23,6 @@ const TABLES = [
   'gold/price_alerts',
   'gold/pipeline_health_hourly',
 ];
-
-interface RecordLine {
-  kind: 'trade' | 'duplicate' | 'bad';
-  late?: boolean;
-  trade: { operation_id: string };
-}
 
 interface LakeCheck {
   counts: Record<string, number>;
@@ -91,37 +85,7 @@ print(json.dumps({
 `;
 
 function checkLake(lake: string, recordFiles: string[]): Promise<LakeCheck> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      path.join(VENV_DIR, 'bin', 'python'),
-      ['-c', CHECK_LAKE, lake, THRESHOLD_PCT, TABLES.join(','), ...recordFiles],
-      { cwd: REPO_ROOT, maxBuffer: 256 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error !== null) reject(new Error(`${error.message}\n${stderr}`));
-        else resolve(JSON.parse(stdout) as LakeCheck);
-      },
-    );
-  });
-}
-
-function runCli(args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'streamsoft.js'), ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, STREAMSOFT_LOG_FORMAT: 'json' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('close', (code) => resolve({ code: code ?? 1, stderr }));
-  });
-}
-
-function readRecords(file: string): RecordLine[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as RecordLine);
+  return runPythonJson<LakeCheck>(CHECK_LAKE, [lake, THRESHOLD_PCT, TABLES.join(','), ...recordFiles]);
 }
 
 describe('silver and gold end to end over Kinesis', () => {
@@ -139,7 +103,7 @@ describe('silver and gold end to end over Kinesis', () => {
   });
 
   async function expectOk(args: string[]): Promise<void> {
-    const result = await runCli(args);
+    const result = await runStreamsoft(args);
     if (result.code !== 0) throw new Error(`streamsoft ${args.join(' ')} failed:\n${result.stderr}`);
   }
 
@@ -176,7 +140,7 @@ describe('silver and gold end to end over Kinesis', () => {
     await produce(files[1]!, '22', '0.3');
     await pipeline();
 
-    const records = files.flatMap(readRecords);
+    const records = files.flatMap(readRecordFile);
     const check = await checkLake(lake, files);
     const count = (kind: RecordLine['kind']): number => records.filter((r) => r.kind === kind).length;
     expect(count('duplicate')).toBeGreaterThan(0);
