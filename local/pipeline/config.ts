@@ -4,26 +4,19 @@ import { z } from 'zod';
 import { envOption } from '../../cli/options';
 import { DEFAULT_DATA_DIR } from '../../core/paths';
 import { DEFAULT_STREAM_NAME } from '../../schemas/trade';
-import { DEFAULT_PORTS } from '../services/service';
+import { addServicePortOptions, servicePortFields } from '../services/port-options';
 
 export function addUpOptions(command: Command): Command {
-  return command
+  command
     .addOption(envOption('--transport <kind>', 'where trades go: kinesis or msk', 'kinesis'))
     .addOption(envOption('--rate <n>', 'trades per second', '50'))
     .addOption(envOption('--batch-interval <seconds>', 'run silver then gold this often', '60'))
     .addOption(envOption('--trigger-seconds <n>', 'bronze streaming micro-batch interval', '5'))
     .addOption(envOption('--data-dir <dir>', 'local state: lake, checkpoints, logs, pids', DEFAULT_DATA_DIR))
-    .addOption(envOption('--dashboard-port <port>', 'dashboard port on 127.0.0.1 (0: any free port)', '3000'))
-    .addOption(envOption('--kinesis-port <port>', 'kinesalite port', String(DEFAULT_PORTS.kinesis)))
-    .addOption(envOption('--kafka-port <port>', 'Kafka broker port', String(DEFAULT_PORTS.kafka)))
     .addOption(
-      envOption(
-        '--kafka-controller-port <port>',
-        'Kafka KRaft controller port',
-        String(DEFAULT_PORTS.kafkaController),
-      ),
-    )
-    .addOption(envOption('--registry-port <port>', 'schema registry port', String(DEFAULT_PORTS.registry)))
+      envOption('--dashboard-port <port>', 'dashboard port on 127.0.0.1 (0: any free port)', '3000'),
+    );
+  return addServicePortOptions(command)
     .addOption(envOption('--stream <name>', 'Kinesis stream / Kafka topic', DEFAULT_STREAM_NAME))
     .addOption(
       envOption(
@@ -49,7 +42,6 @@ const port = z.coerce
   .int('must be a whole number')
   .min(0, 'must be a port number 0-65535')
   .max(65535, 'must be a port number 0-65535');
-const servicePort = port.min(1, 'must be a port number 1-65535');
 const ratio = z.coerce.number().min(0, 'must be at least 0').max(1, 'must be at most 1');
 const seconds = z.coerce.number().int('must be a whole number of seconds').positive('must be greater than 0');
 
@@ -60,10 +52,7 @@ export const upConfigSchema = z.object({
   triggerSeconds: seconds,
   dataDir: z.string().min(1),
   dashboardPort: port,
-  kinesisPort: servicePort,
-  kafkaPort: servicePort,
-  kafkaControllerPort: servicePort,
-  registryPort: servicePort,
+  ...servicePortFields,
   stream: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a stream/topic name'),
   dupRatio: ratio,
   badRatio: ratio,

@@ -4,15 +4,9 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { envOption, parseConfig } from '../../cli/options';
 import { DEFAULT_DATA_DIR, dataDirLayout } from '../../core/paths';
-import { DEFAULT_PORTS, SERVICE_NAMES, type ServiceName } from './service';
+import { addServicePortOptions, servicePortFields } from './port-options';
+import { SERVICE_NAMES, type ServiceName } from './service';
 import { type ServicesConfig, servicesStatus, startServices, stopServices } from './supervisor';
-
-const PORT_MESSAGE = 'must be a port number 1-65535';
-const port = z.coerce
-  .number({ error: PORT_MESSAGE })
-  .int(PORT_MESSAGE)
-  .min(1, PORT_MESSAGE)
-  .max(65535, PORT_MESSAGE);
 
 const servicesOptions = z
   .object({
@@ -26,10 +20,7 @@ const servicesOptions = z
       }
       return SERVICE_NAMES.filter((name) => names.includes(name));
     }),
-    kinesisPort: port,
-    kafkaPort: port,
-    kafkaControllerPort: port,
-    registryPort: port,
+    ...servicePortFields,
     startTimeout: z.coerce
       .number({ error: 'must be a positive number of seconds' })
       .int('must be a whole number of seconds')
@@ -68,7 +59,7 @@ function toConfig(options: ServicesOptions): ServicesConfig & { names: ServiceNa
 }
 
 function addCommonOptions(command: Command): Command {
-  return command
+  command
     .addOption(envOption('--data-dir <dir>', 'local state: data, logs, pid files', DEFAULT_DATA_DIR))
     .addOption(
       envOption(
@@ -76,20 +67,10 @@ function addCommonOptions(command: Command): Command {
         'comma-separated subset of kinesis,kafka,registry',
         SERVICE_NAMES.join(','),
       ),
-    )
-    .addOption(envOption('--kinesis-port <port>', 'kinesalite port', String(DEFAULT_PORTS.kinesis)))
-    .addOption(envOption('--kafka-port <port>', 'Kafka broker port', String(DEFAULT_PORTS.kafka)))
-    .addOption(
-      envOption(
-        '--kafka-controller-port <port>',
-        'Kafka KRaft controller port',
-        String(DEFAULT_PORTS.kafkaController),
-      ),
-    )
-    .addOption(envOption('--registry-port <port>', 'schema registry port', String(DEFAULT_PORTS.registry)))
-    .addOption(
-      envOption('--start-timeout <seconds>', 'how long each service may take to become healthy', '90'),
     );
+  return addServicePortOptions(command).addOption(
+    envOption('--start-timeout <seconds>', 'how long each service may take to become healthy', '90'),
+  );
 }
 
 const write = (line: string): void => void process.stdout.write(`${line}\n`);
