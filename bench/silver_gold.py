@@ -31,6 +31,7 @@ from streamsoft_jobs.bronze import BRONZE_TRADES_SCHEMA  # noqa: E402
 from streamsoft_jobs.gold_job import run_gold  # noqa: E402
 from streamsoft_jobs.lake import ensure_table, table_path  # noqa: E402
 from streamsoft_jobs.reference import EXCHANGES  # noqa: E402
+from streamsoft_jobs.runtime import spark_session  # noqa: E402
 from streamsoft_jobs.silver_job import run_silver  # noqa: E402
 
 ROWS_PER_DAY = 200_000
@@ -42,19 +43,17 @@ FIRST_DAY_EPOCH_S = 1_767_225_600  # 2026-01-01T00:00:00Z
 
 def session(driver_memory: str) -> SparkSession:
     jars = sorted(glob.glob(str(REPO_ROOT / ".tools" / "jars" / "spark" / "*.jar")))
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("bench-silver-gold")
-        .config("spark.jars", ",".join(jars))
-        .config("spark.driver.memory", driver_memory)
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        .config("spark.databricks.delta.snapshotPartitions", "2")
-        .getOrCreate()
+    spark = spark_session(
+        "bench-silver-gold",
+        {
+            "spark.master": "local[2]",
+            "spark.jars": ",".join(jars),
+            "spark.driver.memory": driver_memory,
+            "spark.ui.enabled": "false",
+            "spark.ui.showConsoleProgress": "false",
+            "spark.sql.shuffle.partitions": "4",
+            "spark.databricks.delta.snapshotPartitions": "2",
+        },
     )
     spark.sparkContext.setLogLevel("ERROR")
     return spark

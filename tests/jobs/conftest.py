@@ -26,29 +26,25 @@ os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 
 @pytest.fixture(scope="session")
 def spark():  # type: ignore[no-untyped-def]
-    from pyspark.sql import SparkSession
+    from streamsoft_jobs.runtime import spark_session
 
     jars = sorted(glob.glob(str(SPARK_JARS_DIR / "*.jar")))
     if not jars:
         raise RuntimeError(f"no jars in {SPARK_JARS_DIR}: run `npx streamsoft setup` first")
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("streamsoft-jobs-tests")
-        .config("spark.jars", ",".join(jars))
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config(
-            "spark.sql.catalog.spark_catalog",
-            "org.apache.spark.sql.delta.catalog.DeltaCatalog",
-        )
-        .config("spark.driver.memory", "1g")
-        .config("spark.sql.streaming.stopTimeout", "60s")
-        .config("spark.databricks.delta.snapshotPartitions", "2")
-        .getOrCreate()
+    # What the local launcher passes to spark-submit; Delta and UTC come from the jobs' own session builder.
+    session = spark_session(
+        "streamsoft-jobs-tests",
+        {
+            "spark.master": "local[2]",
+            "spark.jars": ",".join(jars),
+            "spark.ui.enabled": "false",
+            "spark.ui.showConsoleProgress": "false",
+            "spark.sql.shuffle.partitions": "2",
+            "spark.default.parallelism": "2",
+            "spark.driver.memory": "1g",
+            "spark.sql.streaming.stopTimeout": "60s",
+            "spark.databricks.delta.snapshotPartitions": "2",
+        },
     )
     session.sparkContext.setLogLevel("WARN")
     yield session
