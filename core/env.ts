@@ -11,7 +11,3 @@ export function readEnv(name: string): string | undefined {
 export function envNameForFlag(flag: string): string {
   return ENV_PREFIX + flag.replace(/^-+/, '').replace(/-/g, '_').toUpperCase();
 }
-
-export function isCi(): boolean {
-  return readEnv('CI') === 'true' || readEnv('CI') === '1';
-}
