@@ -36,10 +36,13 @@ export function readRecordFile(file: string): RecordLine[] {
 
 /** Runs a Python snippet in the project's virtualenv and parses the JSON it prints. */
 export function runPythonJson<T>(script: string, args: string[]): Promise<T> {
+  // delta-rs can abort during interpreter teardown ("terminate called without an active exception")
+  // after the snippet has printed its result: leave without teardown once it is done.
+  const finished = `${script}\nimport os, sys\nsys.stdout.flush()\nos._exit(0)\n`;
   return new Promise((resolve, reject) => {
     execFile(
       path.join(VENV_DIR, 'bin', 'python'),
-      ['-c', script, ...args],
+      ['-c', finished, ...args],
       { cwd: REPO_ROOT, maxBuffer: 256 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error !== null) reject(new Error(`${error.message}\n${stderr}`));
