@@ -17,6 +17,7 @@ from pyspark.sql.streaming import StreamingQuery
 
 from .args import JobArgs, JobArgumentError
 from .bronze import BronzeSink, ensure_bronze_tables, kafka_frames, kinesis_frames
+from .bronze_metrics import BronzeMetricsListener, CloudWatchPublisher, cloudwatch_client
 from .kinesis_source import KinesisDataSource, parse_timestamp_ms
 from .registry import registry_client
 
@@ -46,6 +47,9 @@ class BronzeConfig:
     starting_position: str = "earliest"
     available_now: bool = False
     max_records_per_trigger: int | None = None
+    # Per-batch CloudWatch metrics (bronze_metrics.py) are published only when a namespace is given.
+    cloudwatch_namespace: str | None = None
+    cloudwatch_endpoint: str | None = None
 
     @staticmethod
     def from_args(args: JobArgs) -> "BronzeConfig":
@@ -61,6 +65,7 @@ class BronzeConfig:
             raise JobArgumentError(f"--trigger-seconds: must be 0 or more (got {trigger_seconds})")
         max_records = args.get("max-records-per-trigger")
         endpoint = args.get("kinesis-endpoint")
+        cloudwatch_endpoint = args.get("cloudwatch-endpoint")
         return BronzeConfig(
             job_name=args.get("JOB_NAME") or "streamsoft-bronze",
             source=source,
@@ -80,6 +85,8 @@ class BronzeConfig:
             starting_position=args.get("starting-position") or "earliest",
             available_now=args.get_bool("available-now"),
             max_records_per_trigger=int(max_records) if max_records else None,
+            cloudwatch_namespace=args.get("cloudwatch-namespace") or None,
+            cloudwatch_endpoint=None if cloudwatch_endpoint in (None, "", "aws") else cloudwatch_endpoint,
         )
 
 
@@ -221,18 +228,44 @@ def run_bronze(spark: SparkSession, config: BronzeConfig, stop_requested: thread
     processAllAvailable); otherwise never, until `stop_requested` is set (a signal).
     """
     stop_requested = stop_requested or threading.Event()
-    for attempt in range(_MAX_RESTARTS + 1):
-        try:
-            _run_query(spark, config, stop_requested)
-            return
-        except Exception as error:
-            known = config.source == "kafka" and _KAFKA_REPLAY_METRICS_BUG in str(error)
-            if not known or attempt == _MAX_RESTARTS or stop_requested.is_set():
-                raise
-            log.warning("Kafka source progress bug after a replayed batch (SPARK-55271); restarting the query")
+    listener = metrics_listener(config)
+    if listener is not None:
+        spark.streams.addListener(listener)
+    try:
+        for attempt in range(_MAX_RESTARTS + 1):
+            try:
+                query = _run_query(spark, config, stop_requested)
+                if listener is not None:
+                    _wait_for_last_progress(listener, query)
+                return
+            except Exception as error:
+                known = config.source == "kafka" and _KAFKA_REPLAY_METRICS_BUG in str(error)
+                if not known or attempt == _MAX_RESTARTS or stop_requested.is_set():
+                    raise
+                log.warning("Kafka source progress bug after a replayed batch (SPARK-55271); restarting the query")
+    finally:
+        if listener is not None:
+            spark.streams.removeListener(listener)
 
 
-def _run_query(spark: SparkSession, config: BronzeConfig, stop_requested: threading.Event) -> None:
+def metrics_listener(config: BronzeConfig) -> BronzeMetricsListener | None:
+    """The listener publishing per-batch metrics to `--cloudwatch-namespace`, or None when none is given."""
+    if not config.cloudwatch_namespace:
+        return None
+    publisher = CloudWatchPublisher(
+        config.cloudwatch_namespace, cloudwatch_client(config.region, config.cloudwatch_endpoint)
+    )
+    log.info("publishing batch metrics to CloudWatch namespace %s", config.cloudwatch_namespace)
+    return BronzeMetricsListener(config.job_name, config.source, publisher.publish)
+
+
+def _wait_for_last_progress(listener: BronzeMetricsListener, query: StreamingQuery) -> None:
+    last = query.lastProgress
+    if last is not None and not listener.wait_until_handled(str(last["runId"]), int(last["batchId"]), 10.0):
+        log.warning("bronze metrics: the last batch's progress event was not handled in time; its metrics are lost")
+
+
+def _run_query(spark: SparkSession, config: BronzeConfig, stop_requested: threading.Event) -> StreamingQuery:
     query = start_bronze(spark, config)
     drained = threading.Event()
     if config.available_now and config.source == "kinesis":
@@ -255,3 +288,4 @@ def _run_query(spark: SparkSession, config: BronzeConfig, stop_requested: thread
     error = query.exception()
     if error is not None:
         raise error
+    return query

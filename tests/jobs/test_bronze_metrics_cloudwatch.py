@@ -1,0 +1,140 @@
+"""The bronze query publishing its batch metrics to a real CloudWatch stand-in (moto's server on a free
+loopback port) while it drains a kinesalite stream; and a CloudWatch that cannot be reached does not stop it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from kinesalite_server import Kinesalite, free_port, put_all
+from registry_stub import RegistryStub
+from streamsoft_jobs.bronze_job import BronzeConfig, run_bronze
+from streamsoft_jobs.lake import table_path
+from trade_frames import SCHEMAS, V2_ID, frame, trade
+
+NAMESPACE = "StreamSoft/Bronze"
+
+
+@pytest.fixture(scope="module")
+def kinesalite() -> Iterator[Kinesalite]:
+    server = Kinesalite()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def cloudwatch_endpoint() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def cloudwatch(endpoint: str) -> Any:
+    return boto3.client(
+        "cloudwatch",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def bronze_config(kinesalite: Kinesalite, registry: RegistryStub, stream: str, lake: str, tmp_path: Path, **extra: Any) -> BronzeConfig:
+    return BronzeConfig(
+        job_name=f"bronze-metrics-{stream}",
+        source="kinesis",
+        stream=stream,
+        lake_path=lake,
+        checkpoint_path=str(tmp_path / "checkpoint"),
+        registry_url=registry.url,
+        reader_schema="registry",
+        subject=f"{stream}-value",
+        kinesis_endpoint=kinesalite.endpoint,
+        available_now=True,
+        max_records_per_trigger=20,
+        **extra,
+    )
+
+
+def test_each_batch_publishes_duration_and_rows_to_cloudwatch(
+    spark, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, cloudwatch_endpoint: str  # type: ignore[no-untyped-def]
+) -> None:
+    stream = f"trades-{uuid.uuid4().hex[:8]}"
+    kinesalite.create_stream(stream, 2)
+    registry = RegistryStub(SCHEMAS, {f"{stream}-value": V2_ID})
+    try:
+        records = [(f"k{i}", frame(trade(i, 2), V2_ID)) for i in range(70)] + [("bad", b"\x09garbage")]
+        put_all(kinesalite.client(), stream, records)
+        config = bronze_config(
+            kinesalite,
+            registry,
+            stream,
+            tmp_lake,
+            tmp_path,
+            cloudwatch_namespace=NAMESPACE,
+            cloudwatch_endpoint=cloudwatch_endpoint,
+        )
+        run_bronze(spark, config)
+        assert spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades")).count() == 70
+    finally:
+        registry.stop()
+
+    client = cloudwatch(cloudwatch_endpoint)
+    dimensions = [{"Name": "JobName", "Value": config.job_name}, {"Name": "Source", "Value": "kinesis"}]
+    listed = client.list_metrics(Namespace=NAMESPACE, Dimensions=[dimensions[0]])["Metrics"]
+    assert {m["MetricName"] for m in listed} == {"BatchDurationMs", "InputRows"}
+    assert all(sorted(m["Dimensions"], key=lambda d: d["Name"]) == dimensions for m in listed)
+
+    now = dt.datetime.now(dt.timezone.utc)
+    window = {"StartTime": now - dt.timedelta(hours=1), "EndTime": now + dt.timedelta(minutes=5), "Period": 7200}
+
+    def statistics(metric: str) -> dict[str, Any]:
+        points = client.get_metric_statistics(
+            Namespace=NAMESPACE, MetricName=metric, Dimensions=dimensions, Statistics=["Sum", "SampleCount", "Minimum"], **window
+        )["Datapoints"]
+        assert len(points) == 1, points
+        return points[0]
+
+    rows = statistics("InputRows")
+    # every record read is an input row, the quarantined one included; a batch reads at most 20 records
+    # from each of the 2 shards, so 71 records take at least 2 batches, each with its own datapoint
+    assert rows["Sum"] == 71.0 and rows["SampleCount"] >= 2
+    durations = statistics("BatchDurationMs")
+    assert durations["SampleCount"] == rows["SampleCount"] and durations["Minimum"] > 0
+
+
+def test_an_unreachable_cloudwatch_is_logged_and_the_stream_keeps_going(
+    spark, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
+) -> None:
+    stream = f"trades-{uuid.uuid4().hex[:8]}"
+    kinesalite.create_stream(stream, 1)
+    registry = RegistryStub(SCHEMAS, {f"{stream}-value": V2_ID})
+    closed_port = free_port()  # nothing listens there
+    try:
+        put_all(kinesalite.client(), stream, [(f"k{i}", frame(trade(i, 2), V2_ID)) for i in range(45)])
+        config = bronze_config(
+            kinesalite,
+            registry,
+            stream,
+            tmp_lake,
+            tmp_path,
+            cloudwatch_namespace=NAMESPACE,
+            cloudwatch_endpoint=f"http://127.0.0.1:{closed_port}",
+        )
+        with caplog.at_level(logging.WARNING, logger="streamsoft_jobs.bronze_metrics"):
+            run_bronze(spark, config)
+        assert spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades")).count() == 45
+    finally:
+        registry.stop()
+    failures = [r.getMessage() for r in caplog.records if r.name == "streamsoft_jobs.bronze_metrics"]
+    assert failures, "each failed publish is logged"
+    assert all(m.startswith(f"could not publish ") and NAMESPACE in m and "\n" not in m for m in failures)
