@@ -20,11 +20,20 @@ export interface KafkaTransportOptions {
   createTopic?: boolean;
   compression?: KafkaCompression;
   retry?: Partial<KafkaRetry>;
-  /** Messages per produce request. */
+  /**
+   * Messages per produce request. kafkajs groups a request's messages by partition in time quadratic
+   * in the count, so a few thousand per request is cheaper per record than tens of thousands.
+   */
   maxBatchRecords?: number;
   logger?: Logger;
   /** For tests: a prepared client instead of one built from brokers and auth. */
   kafka?: Kafka;
+}
+
+/** A partitioner for messages that already name their partition. */
+function explicitPartition({ message }: { message: { partition?: number } }): number {
+  if (message.partition === undefined) throw new TransportError('kafka message without a partition');
+  return message.partition;
 }
 
 export const DEFAULT_KAFKA_RETRY: KafkaRetry = { attempts: 10, initialDelayMs: 300, maxDelayMs: 10_000 };
@@ -40,6 +49,8 @@ export class KafkaTransport implements Transport {
   private readonly lanes: OrderedLanes;
   private readonly logger: Logger;
   private readonly partitioner = Partitioners.DefaultPartitioner();
+  /** Key → partition; keys are symbols, a small set, and murmur2 per record costs measurable CPU. */
+  private readonly partitionByKey = new Map<string, number>();
   private readonly counters: TransportStats = { retried: 0, throttled: 0 };
   private partitionMetadata: Array<{ partitionId: number; leader: number }> = [];
   private retriesInSend = 0;
@@ -61,7 +72,9 @@ export class KafkaTransport implements Transport {
     this.producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // Every message carries the partition chosen by partitionOf (Kafka's default murmur2 mapping);
+      // kafkajs's own default partitioner would filter the partition list again for every message.
+      createPartitioner: () => explicitPartition,
       retry: {
         retries: Math.max(1, retry.attempts - 1),
         initialRetryTime: retry.initialDelayMs,
@@ -71,7 +84,7 @@ export class KafkaTransport implements Transport {
     this.lanes = new OrderedLanes({
       lanes: 1,
       limits: {
-        maxRecords: options.maxBatchRecords ?? 10_000,
+        maxRecords: options.maxBatchRecords ?? 2000,
         maxBytes: MAX_REQUEST_BYTES,
         maxRecordBytes: MAX_REQUEST_BYTES,
       },
@@ -88,6 +101,7 @@ export class KafkaTransport implements Transport {
       logger: this.logger,
     });
     // The default partitioner hashes over all partitions, so only their count matters here.
+    this.partitionByKey.clear();
     this.partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
       partitionId,
       leader: 0,
@@ -119,11 +133,15 @@ export class KafkaTransport implements Transport {
   }
 
   partitionOf(key: string): number {
-    return this.partitioner({
+    const known = this.partitionByKey.get(key);
+    if (known !== undefined) return known;
+    const partition = this.partitioner({
       topic: this.options.topic,
       partitionMetadata: this.partitionMetadata as never,
       message: { key, value: null },
     });
+    this.partitionByKey.set(key, partition);
+    return partition;
   }
 
   private async produce(entries: LaneEntry[]): Promise<void> {
