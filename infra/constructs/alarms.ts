@@ -1,6 +1,9 @@
 // Alarms on what breaks a streaming pipeline, all to one KMS-encrypted SNS topic: the bronze job
-// falling behind Kinesis (iterator age) or MSK (consumer lag), any Glue job run failing (EventBridge),
-// and micro-batches taking longer than the trigger interval allows.
+// falling behind Kinesis (iterator age) or MSK (offsets behind latest), any Glue job run failing
+// (EventBridge), and micro-batches taking longer than the trigger interval allows. MSK lag and batch
+// duration come from the metrics the bronze job publishes itself (glue-streaming/BRONZE.md "Metrics"):
+// Spark's Kafka source commits no consumer-group offsets, and Glue's own streaming batch metrics exist
+// only for GlueContext.forEachBatch.
 import { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
@@ -17,8 +20,16 @@ export interface AlarmsProps {
   /** Subscribed to the topic when set (the address must confirm the subscription). */
   readonly email?: string;
   readonly kinesis?: { streamName: string; iteratorAgeThresholdMs: number };
-  readonly msk?: { clusterName: string; topic: string; consumerGroup: string; offsetLagThreshold: number };
-  readonly glue: { streamingJobNames: string[]; allJobNames: string[]; batchDurationThresholdMs: number };
+  /** The Kafka bronze job, whose `MaxOffsetsBehindLatest` is the MSK lag. */
+  readonly msk?: { jobName: string; offsetLagThreshold: number };
+  readonly glue: {
+    /** Bronze streaming jobs and their `Source` dimension (`kinesis` | `kafka`). */
+    streamingJobs: { jobName: string; source: string }[];
+    allJobNames: string[];
+    batchDurationThresholdMs: number;
+  };
+  /** CloudWatch namespace the bronze jobs publish their batch metrics to (`--cloudwatch-namespace`). */
+  readonly bronzeMetricsNamespace: string;
 }
 
 export class Alarms extends Construct {
@@ -115,24 +126,20 @@ export class Alarms extends Construct {
     }
     if (props.msk !== undefined) {
       alarm('msk-consumer-lag', {
-        description: 'The bronze consumer group is falling behind the MSK topic',
-        namespace: 'AWS/Kafka',
-        metricName: 'MaxOffsetLag',
-        dimensions: {
-          'Cluster Name': props.msk.clusterName,
-          'Consumer Group': props.msk.consumerGroup,
-          Topic: props.msk.topic,
-        },
+        description: 'The bronze job is falling behind the MSK topic (offsets behind the latest offset)',
+        namespace: props.bronzeMetricsNamespace,
+        metricName: 'MaxOffsetsBehindLatest',
+        dimensions: { JobName: props.msk.jobName, Source: 'kafka' },
         statistic: 'Maximum',
         threshold: props.msk.offsetLagThreshold,
       });
     }
-    props.glue.streamingJobNames.forEach((jobName, i) => {
+    props.glue.streamingJobs.forEach(({ jobName, source }, i) => {
       alarm(`streaming-batch-duration-${i}`, {
         description: `Micro-batches of ${jobName} take longer than the trigger interval allows`,
-        namespace: 'Glue',
-        metricName: 'glue.driver.streaming.batchProcessingTimeInMs',
-        dimensions: { JobName: jobName, JobRunId: 'ALL', Type: 'gauge' },
+        namespace: props.bronzeMetricsNamespace,
+        metricName: 'BatchDurationMs',
+        dimensions: { JobName: jobName, Source: source },
         statistic: 'Maximum',
         threshold: props.glue.batchDurationThresholdMs,
         periods: 3,

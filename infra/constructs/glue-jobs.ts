@@ -18,6 +18,8 @@ import { SecureBucket } from './secure-bucket';
 
 /** Glue 6.0: Spark 4.1.1, Python 3.13, Delta Lake 4.2.0 (DESIGN.md §2). */
 export const GLUE_VERSION = '6.0';
+/** Where the bronze jobs publish their batch metrics (`--cloudwatch-namespace`); the alarms read it. */
+export const BRONZE_METRICS_NAMESPACE = 'StreamSoft/Bronze';
 /** Python packages the jobs import that the Glue runtime does not bundle. */
 export const JOB_PYTHON_MODULES = ['fastavro==1.12.1', 'requests==2.32.5'];
 const DELTA_SPARK_CONF =
@@ -178,6 +180,7 @@ export class GlueJobs extends Construct {
       '--registry-url': p.registryUrl,
       '--trigger-seconds': String(p.triggerSeconds),
       '--starting-position': p.startingPosition,
+      '--cloudwatch-namespace': BRONZE_METRICS_NAMESPACE,
     };
     let args: Record<string, string>;
     let sourcePolicy: PolicyStatement[];
@@ -235,6 +238,7 @@ export class GlueJobs extends Construct {
       readPrefixes: [],
       writePrefixes: ['lake/bronze', checkpoint],
       sourcePolicy,
+      metricsNamespaces: ['Glue', BRONZE_METRICS_NAMESPACE],
       checkpoint: `s3://${this.props.lake.bucketName}/${checkpoint}`,
     }).name;
   }
@@ -247,6 +251,8 @@ export class GlueJobs extends Construct {
     readPrefixes: string[];
     writePrefixes: string[];
     sourcePolicy: PolicyStatement[];
+    /** CloudWatch namespaces the job may publish to; Glue's own job metrics by default. */
+    metricsNamespaces?: string[];
     checkpoint: string;
   }): GlueJob {
     const p = this.props;
@@ -262,7 +268,12 @@ export class GlueJobs extends Construct {
       name: `${spec.job}-least-privilege`,
       policy: policyDocument([
         ...spec.sourcePolicy,
-        ...this.commonPolicy(spec.job, spec.readPrefixes, spec.writePrefixes),
+        ...this.commonPolicy(
+          spec.job,
+          spec.readPrefixes,
+          spec.writePrefixes,
+          spec.metricsNamespaces ?? ['Glue'],
+        ),
       ]),
     });
     const modules = p.wheelFiles.length > 0 ? this.artifacts.wheelUris : JOB_PYTHON_MODULES;
@@ -299,7 +310,12 @@ export class GlueJobs extends Construct {
   }
 
   /** What every job needs besides its source: code, its lake prefixes, logs, metrics, VPC, the key. */
-  private commonPolicy(job: string, readPrefixes: string[], writePrefixes: string[]): PolicyStatement[] {
+  private commonPolicy(
+    job: string,
+    readPrefixes: string[],
+    writePrefixes: string[],
+    metricsNamespaces: string[],
+  ): PolicyStatement[] {
     const p = this.props;
     const ctx = p.context;
     const lake = p.lake;
@@ -334,7 +350,12 @@ export class GlueJobs extends Construct {
         sid: 'PublishJobMetrics',
         actions: ['cloudwatch:PutMetricData'],
         resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
+        conditions: {
+          StringEquals: {
+            'cloudwatch:namespace':
+              metricsNamespaces.length === 1 ? metricsNamespaces[0]! : metricsNamespaces,
+          },
+        },
       },
       {
         sid: 'ReadVpcConnection',

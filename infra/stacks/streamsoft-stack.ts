@@ -10,7 +10,7 @@ import { Alarms } from '../constructs/alarms';
 import { Athena } from '../constructs/athena';
 import type { DeploymentContext } from '../constructs/context';
 import { FargateCluster } from '../constructs/fargate-cluster';
-import { GlueJobs } from '../constructs/glue-jobs';
+import { BRONZE_METRICS_NAMESPACE, GlueJobs } from '../constructs/glue-jobs';
 import { Lake } from '../constructs/lake';
 import { Metabase } from '../constructs/metabase';
 import { MskCluster } from '../constructs/msk-cluster';
@@ -147,17 +147,19 @@ export class StreamSoftStack extends TerraformStack {
         streamName: stream.streamName,
         iteratorAgeThresholdMs: config.iteratorAgeThresholdMs,
       },
-      msk: msk && {
-        clusterName: msk.clusterName,
-        topic: msk.topic,
-        consumerGroup: msk.consumerGroup,
-        offsetLagThreshold: config.offsetLagThreshold,
-      },
+      msk:
+        jobs.streamingJobNames.kafka === undefined
+          ? undefined
+          : { jobName: jobs.streamingJobNames.kafka, offsetLagThreshold: config.offsetLagThreshold },
       glue: {
-        streamingJobNames,
+        streamingJobs: Object.entries(jobs.streamingJobNames).map(([source, jobName]) => ({
+          jobName,
+          source,
+        })),
         allJobNames: [...streamingJobNames, jobs.silverJobName, jobs.goldJobName],
         batchDurationThresholdMs: config.batchDurationThresholdMs ?? config.triggerSeconds * 2000,
       },
+      bronzeMetricsNamespace: BRONZE_METRICS_NAMESPACE,
     });
 
     const output = (name: string, value: string | string[], description: string) =>

@@ -213,7 +213,39 @@ describe('GlueJobs', () => {
       '--datalake-formats': 'delta',
       '--lake-path': expect.stringMatching(/^s3:\/\/\$\{.+\}\/lake$/),
       '--extra-py-files': expect.stringMatching(/\/glue\/[0-9A-F]+\/streamsoft_jobs\.zip$/),
+      '--cloudwatch-namespace': 'StreamSoft/Bronze',
     });
+  });
+
+  test('bronze roles may publish metrics to Glue and StreamSoft/Bronze only; batch roles to Glue only', () => {
+    const policyOf = (job: string): string => {
+      const policy = Object.values(resourcesOf(both.doc, 'aws_iam_role_policy')).find(
+        (p) => p.name === `${job}-least-privilege`,
+      );
+      if (policy === undefined) throw new Error(`no policy for ${job}`);
+      return String(policy.policy);
+    };
+    // PutMetricData has no resource-level permissions: the namespace condition is what confines it.
+    const publishStatement = (namespaces: string | string[]) =>
+      JSON.stringify({
+        Sid: 'PublishJobMetrics',
+        Effect: 'Allow',
+        Action: ['cloudwatch:PutMetricData'],
+        Resource: ['*'],
+        Condition: { StringEquals: { 'cloudwatch:namespace': namespaces } },
+      });
+    for (const job of ['bronze-kinesis', 'bronze-kafka']) {
+      const policy = policyOf(job);
+      expect(policy).toContain(publishStatement(['Glue', 'StreamSoft/Bronze']));
+      expect(policy.match(/PutMetricData/g)).toHaveLength(1);
+    }
+    for (const job of ['silver', 'gold']) {
+      expect(policyOf(job)).toContain(publishStatement('Glue'));
+      expect(policyOf(job)).not.toContain('StreamSoft/Bronze');
+    }
+    expect(glueJob(both, 'streamsoft-dev-silver').default_arguments).not.toHaveProperty(
+      '--cloudwatch-namespace',
+    );
   });
 
   test('Kafka bronze job authenticates with IAM and loads the jar', () => {
@@ -397,16 +429,38 @@ describe('Alarms', () => {
       namespace: 'AWS/Kinesis',
       metric_name: 'GetRecords.IteratorAgeMilliseconds',
     });
+    // MSK lag and batch duration are what the bronze job publishes itself (bronze_metrics.py)
     expect(both.json).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
-      namespace: 'AWS/Kafka',
-      metric_name: 'MaxOffsetLag',
-      dimensions: expect.objectContaining({ 'Consumer Group': 'streamsoft-bronze', Topic: 'trades' }),
+      namespace: 'StreamSoft/Bronze',
+      metric_name: 'MaxOffsetsBehindLatest',
+      dimensions: {
+        JobName: expect.stringContaining('aws_glue_job.glue-jobs_bronze-kafka_'),
+        Source: 'kafka',
+      },
+      statistic: 'Maximum',
+      threshold: 10000,
     });
-    expect(both.json).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
-      namespace: 'Glue',
-      metric_name: 'glue.driver.streaming.batchProcessingTimeInMs',
-      threshold: 60000,
-    });
+    for (const source of ['kinesis', 'kafka']) {
+      expect(both.json).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+        namespace: 'StreamSoft/Bronze',
+        metric_name: 'BatchDurationMs',
+        dimensions: {
+          JobName: expect.stringContaining(`aws_glue_job.glue-jobs_bronze-${source}_`),
+          Source: source,
+        },
+        statistic: 'Maximum',
+        threshold: 60000,
+      });
+    }
+    const namespaces = Object.values(resourcesOf(both.doc, 'aws_cloudwatch_metric_alarm')).map(
+      (a) => `${String(a.namespace)} ${String(a.metric_name)}`,
+    );
+    expect(namespaces.sort()).toEqual([
+      'AWS/Kinesis GetRecords.IteratorAgeMilliseconds',
+      'StreamSoft/Bronze BatchDurationMs',
+      'StreamSoft/Bronze BatchDurationMs',
+      'StreamSoft/Bronze MaxOffsetsBehindLatest',
+    ]);
     const rule = Object.values(resourcesOf(both.doc, 'aws_cloudwatch_event_rule'))[0]!;
     const pattern = JSON.parse(String(rule.event_pattern)) as {
       detail: { jobName: string[]; state: string[] };
@@ -419,7 +473,9 @@ describe('Alarms', () => {
   test('the alarm set follows the transport', () => {
     const names = (s: Synthesized) =>
       Object.values(resourcesOf(s.doc, 'aws_cloudwatch_metric_alarm')).map((a) => String(a.metric_name));
-    expect(names(kinesisOnly)).not.toContain('MaxOffsetLag');
+    expect(names(kinesisOnly)).not.toContain('MaxOffsetsBehindLatest');
+    expect(names(kinesisOnly)).toContain('BatchDurationMs');
+    expect(names(mskOnly)).toContain('MaxOffsetsBehindLatest');
     expect(names(mskOnly)).not.toContain('GetRecords.IteratorAgeMilliseconds');
   });
 });
