@@ -6,14 +6,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StreamSoftError } from '../../core/errors';
 import { REPO_ROOT } from '../../core/paths';
+import {
+  GLUE_PYTHON_VERSION,
+  GLUE_WHEEL_PLATFORM,
+  matchWheels,
+  pinText,
+  readPins,
+} from '../../glue-streaming/glue-wheels';
 import { type FoundTool, findJava, findMaven, findPython, MIN_JAVA_KAFKA, mavenEnv } from './prerequisites';
 import { APICURIO_ARTIFACT, toolLocations } from './tools';
 
 /** A setup step failed (pip, mvn or tar exited non-zero); the message points at its log. */
 export class SetupError extends StreamSoftError {}
 
-export type SetupGroup = 'venv' | 'jars' | 'apicurio';
-export const SETUP_GROUPS: readonly SetupGroup[] = ['venv', 'jars', 'apicurio'];
+export type SetupGroup = 'venv' | 'glue-wheels' | 'jars' | 'apicurio';
+export const SETUP_GROUPS: readonly SetupGroup[] = ['venv', 'glue-wheels', 'jars', 'apicurio'];
 
 export interface StepContext {
   log: string;
@@ -129,6 +136,60 @@ function venvStep(id: string, title: string, venv: string, requirements: string)
   };
 }
 
+/** pip arguments that download pinned packages as wheels for the Glue workers (Linux x86_64, Glue's Python). */
+export function glueWheelsDownloadArgs(requirements: string, dest: string): string[] {
+  return [
+    '-m',
+    'pip',
+    '--disable-pip-version-check',
+    'download',
+    '--progress-bar',
+    'off',
+    '--only-binary=:all:',
+    '--platform',
+    GLUE_WHEEL_PLATFORM,
+    '--python-version',
+    GLUE_PYTHON_VERSION,
+    '--implementation',
+    'cp',
+    '--no-deps',
+    '-d',
+    dest,
+    '-r',
+    requirements,
+  ];
+}
+
+/**
+ * The wheels `infra synth` uploads for the Glue jobs, downloaded with the venv's pip (the interpreter's own
+ * if the venv is not there yet): the Glue workers cannot reach PyPI. Every pin must yield its wheel.
+ */
+export function glueWheelsStep(target: string, requirements: string, venv: string): SetupStep {
+  return {
+    id: 'glue-wheels',
+    group: 'glue-wheels',
+    title: `Glue job wheels (Python ${GLUE_PYTHON_VERSION}, ${GLUE_WHEEL_PLATFORM}) from ${relative(requirements)} → ${relative(target)}`,
+    target,
+    inputs: [requirements],
+    salt: `glue-wheels-1 ${GLUE_PYTHON_VERSION} ${GLUE_WHEEL_PLATFORM}`,
+    needs: ['python'],
+    async run({ log, scratch, tools }) {
+      const venvPython = path.join(venv, 'bin', 'python');
+      const python = fs.existsSync(venvPython) ? venvPython : tools.python().command;
+      const out = path.join(scratch, 'wheels');
+      fs.mkdirSync(out);
+      await runLogged(python, glueWheelsDownloadArgs(requirements, out), log);
+      const { missing } = matchWheels(readPins(requirements), fs.readdirSync(out));
+      if (missing.length > 0) {
+        throw new SetupError(
+          `pip downloaded no wheel for ${missing.map(pinText).join(', ')}; see ${relative(log)}`,
+        );
+      }
+      replaceDir(out, target);
+    },
+  };
+}
+
 function mavenJarsStep(id: string, title: string, pom: string, target: string): SetupStep {
   return {
     id,
@@ -188,6 +249,7 @@ export function setupSteps(): SetupStep[] {
       t.venv,
       t.venvRequirements,
     ),
+    glueWheelsStep(t.glueWheels, t.glueRequirements, t.venv),
     venvStep(
       'checkov-venv',
       `checkov virtualenv ${relative(t.checkovVenv)} from ${relative(t.checkovRequirements)}`,
