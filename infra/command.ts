@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { envOption } from '../cli/options';
-import { resolveInfraConfig } from './config';
+import { resolveInfraConfig, type InfraConfig } from './config';
 import { synthInfra, type SynthResult } from './main';
 
 export function registerInfraCommand(program: Command): void {
@@ -22,6 +22,18 @@ export function registerInfraCommand(program: Command): void {
       envOption('--msk-iam-auth-jar <s3-uri-or-path>', 'aws-msk-iam-auth jar for the MSK bronze job'),
     )
     .addOption(envOption('--alarm-email <address>', 'email subscribed to the alarm topic'))
+    .addOption(
+      envOption(
+        '--glue-wheels-dir <dir>',
+        "wheels of the jobs' Python packages (default .tools/glue-wheels)",
+      ),
+    )
+    .addOption(
+      envOption(
+        '--pip-install-modules',
+        'upload no wheels: the jobs pip-install their packages from PyPI at start (needs a route to PyPI)',
+      ),
+    )
     .addOption(envOption('--metabase-admin-email <address>', 'email of the first Metabase admin'))
     .addOption(
       envOption('--metabase-allowed-cidrs <list>', 'comma-separated CIDRs allowed to reach Metabase'),
@@ -43,6 +55,8 @@ export function registerInfraCommand(program: Command): void {
         certificateArn: raw.certificateArn,
         mskIamAuthJar: raw.mskIamAuthJar,
         alarmEmail: raw.alarmEmail,
+        glueWheelsDir: raw.glueWheelsDir,
+        pipInstallModules: raw.pipInstallModules === true || raw.pipInstallModules === 'true',
         metabaseAdminEmail: raw.metabaseAdminEmail,
         metabaseAllowedCidrs:
           typeof raw.metabaseAllowedCidrs === 'string'
@@ -58,16 +72,22 @@ export function registerInfraCommand(program: Command): void {
         allowDestroy: raw.allowDestroy === true || raw.allowDestroy === 'true',
       });
       const result = synthInfra(config, String(raw.out));
-      printResult(result, config.transport, raw.json === true || raw.json === 'true');
+      printResult(result, config, raw.json === true || raw.json === 'true');
     });
 }
 
-function printResult(result: SynthResult, transport: string, json: boolean): void {
+function printResult(result: SynthResult, config: InfraConfig, json: boolean): void {
+  if (config.pipInstallModules) {
+    process.stderr.write(
+      'note: --pip-install-modules: the jobs pip-install their Python packages from PyPI at start, which needs ' +
+        'a route to PyPI from the data subnets (not the default) — see infra/README.md "Python packages for the Glue jobs"\n',
+    );
+  }
   if (json) {
     process.stdout.write(
       JSON.stringify({
         stack: result.stackName,
-        transport,
+        transport: config.transport,
         directory: result.stackDir,
         glueWheels: result.wheelFiles.map((f) => path.basename(f)),
       }) + '\n',
@@ -77,13 +97,7 @@ function printResult(result: SynthResult, transport: string, json: boolean): voi
   const relative = path.relative(process.cwd(), result.stackDir);
   const shown = relative.startsWith('..') ? result.stackDir : relative || '.';
   process.stdout.write(
-    `wrote Terraform JSON for stack ${result.stackName} (transport ${transport}) to ${shown}/cdk.tf.json\n` +
+    `wrote Terraform JSON for stack ${result.stackName} (transport ${config.transport}) to ${shown}/cdk.tf.json\n` +
       `next: cd ${shown} && terraform init && terraform apply\n`,
   );
-  if (result.wheelFiles.length === 0) {
-    process.stderr.write(
-      'note: no Glue wheels found (.tools/glue-wheels); the jobs will pip-install fastavro and requests, ' +
-        'which needs a route to PyPI — see infra/README.md "Python packages for the Glue jobs"\n',
-    );
-  }
 }

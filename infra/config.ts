@@ -58,8 +58,10 @@ export const infraConfigSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,200}$/)
     .default('streamsoft-bronze'),
   glueSourceDir: z.string().default(path.join(REPO_ROOT, 'glue-streaming')),
-  /** Wheels of the jobs' extra Python packages (Glue workers cannot reach PyPI); used when present. */
+  /** Wheels of the jobs' extra Python packages (Glue workers cannot reach PyPI), staged by `streamsoft setup`. */
   glueWheelsDir: z.string().default(path.join(TOOLS_DIR, 'glue-wheels')),
+  /** Upload no wheels: the jobs pip-install their packages from PyPI at start (needs a route to PyPI). */
+  pipInstallModules: z.boolean().default(false),
   /** Where a Maven-fetched aws-msk-iam-auth `-all` jar is picked up when --msk-iam-auth-jar is not given. */
   mskIamJarDir: z.string().default(path.join(TOOLS_DIR, 'jars', 'msk-iam')),
   mskIamAuthJar: z

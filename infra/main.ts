@@ -1,4 +1,4 @@
-// The cdktf app: picks the configuration once (validated, defaults filled), lists the Glue wheels on
+// The cdktf app: picks the configuration once (validated, defaults filled), finds the Glue wheels on
 // disk, and synthesizes the stack to Terraform JSON. `streamsoft infra synth` calls synthInfra in
 // process; `cdktf synth` (cdktf.json) runs this file, reading the same STREAMSOFT_* variables.
 import fs from 'node:fs';
@@ -6,6 +6,7 @@ import path from 'node:path';
 import { App } from 'cdktf';
 import { envNameForFlag, readEnv } from '../core/env';
 import { EnvironmentError } from '../core/errors';
+import { matchWheels, pinText, readPins } from '../glue-streaming/glue-wheels';
 import { ENTRY_SCRIPTS, SHARED_PACKAGE } from './constructs/glue-artifacts';
 import { namePrefix, resolveInfraConfig, type InfraConfig } from './config';
 import { StreamSoftStack } from './stacks/streamsoft-stack';
@@ -18,13 +19,22 @@ export interface SynthResult {
   readonly wheelFiles: string[];
 }
 
-function listWheels(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.whl'))
-    .sort()
-    .map((f) => path.join(dir, f));
+/**
+ * The wheel of every package the jobs need, from the wheels folder `streamsoft setup` fills; none with
+ * `pipInstallModules`. A missing wheel is one line naming it and the way out.
+ */
+function findWheels(config: InfraConfig): string[] {
+  if (config.pipInstallModules) return [];
+  const dir = config.glueWheelsDir;
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  const { wheels, missing } = matchWheels(readPins(), files);
+  if (missing.length > 0) {
+    throw new EnvironmentError(
+      `infra synth: no Glue wheel for ${missing.map(pinText).join(', ')} in ${dir}; run \`streamsoft setup\` ` +
+        'to stage them, or pass --pip-install-modules to have the jobs pip-install from PyPI at start',
+    );
+  }
+  return wheels.map((f) => path.join(dir, f));
 }
 
 /** The newest `aws-msk-iam-auth-<version>-all.jar` in the jar folder, if any. */
@@ -54,11 +64,12 @@ function checkLocalFiles(config: InfraConfig): void {
 /** Builds the stack into `app` without writing anything; tests synth it with cdktf's Testing. */
 export function buildStack(app: App, config: InfraConfig): { stack: StreamSoftStack; wheelFiles: string[] } {
   checkLocalFiles(config);
-  const wheelFiles = listWheels(config.glueWheelsDir);
+  const wheelFiles = findWheels(config);
   const mskIamAuthJar = config.mskIamAuthJar ?? findMskIamJar(config.mskIamJarDir);
   const stack = new StreamSoftStack(app, namePrefix(config), {
     config: { ...config, mskIamAuthJar },
     wheelFiles,
+    pythonModules: readPins().map(pinText),
   });
   return { stack, wheelFiles };
 }
@@ -67,6 +78,7 @@ export function buildStack(app: App, config: InfraConfig): { stack: StreamSoftSt
 export function synthInfra(config: InfraConfig, outdir: string): SynthResult {
   const resolvedOut = path.resolve(outdir);
   checkLocalFiles(config);
+  findWheels(config);
   const app = new App({ outdir: resolvedOut, stackTraces: false });
   const { wheelFiles } = buildStack(app, config);
   app.synth();
@@ -90,6 +102,8 @@ function configFromEnvironment(): InfraConfig {
     certificateArn: read('--certificate-arn'),
     mskIamAuthJar: read('--msk-iam-jar'),
     alarmEmail: read('--alarm-email'),
+    glueWheelsDir: read('--glue-wheels-dir'),
+    pipInstallModules: read('--pip-install-modules') === 'true',
     allowDestroy: read('--allow-destroy') === 'true',
   });
 }

@@ -20,8 +20,6 @@ import { SecureBucket } from './secure-bucket';
 export const GLUE_VERSION = '6.0';
 /** Where the bronze jobs publish their batch metrics (`--cloudwatch-namespace`); the alarms read it. */
 export const BRONZE_METRICS_NAMESPACE = 'StreamSoft/Bronze';
-/** Python packages the jobs import that the Glue runtime does not bundle. */
-export const JOB_PYTHON_MODULES = ['fastavro==1.12.1', 'requests==2.32.5'];
 const DELTA_SPARK_CONF =
   'spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension' +
   ' --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog';
@@ -44,7 +42,10 @@ export interface GlueJobsProps {
   readonly kmsKeyArn: string;
   readonly lake: Lake;
   readonly sourceDir: string;
+  /** Wheels for `--additional-python-modules`; when empty, the jobs pip-install `pythonModules` instead. */
   readonly wheelFiles: string[];
+  /** `name==version` pins of the packages the jobs need beyond the Glue runtime. */
+  readonly pythonModules: string[];
   readonly mskIamAuthJar?: string;
   readonly kinesis?: KinesisSource;
   readonly kafka?: KafkaSource;
@@ -276,7 +277,7 @@ export class GlueJobs extends Construct {
         ),
       ]),
     });
-    const modules = p.wheelFiles.length > 0 ? this.artifacts.wheelUris : JOB_PYTHON_MODULES;
+    const modules = p.wheelFiles.length > 0 ? this.artifacts.wheelUris : p.pythonModules;
     return new GlueJob(this, spec.job, {
       name,
       description: `StreamSoft ${spec.job} (${streaming ? 'streaming' : 'batch'})`,

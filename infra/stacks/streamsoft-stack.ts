@@ -21,8 +21,10 @@ import { TradeStream } from '../constructs/trade-stream';
 
 export interface StreamSoftStackProps {
   readonly config: InfraConfig;
-  /** Wheel files found in the configured wheels folder (main.ts lists them). */
+  /** Wheel files of the Glue jobs' packages (main.ts finds them); empty with `pipInstallModules`. */
   readonly wheelFiles: string[];
+  /** `name==version` pins of those packages (glue-streaming/requirements-glue.txt). */
+  readonly pythonModules: string[];
 }
 
 export class StreamSoftStack extends TerraformStack {
@@ -97,6 +99,7 @@ export class StreamSoftStack extends TerraformStack {
       lake,
       sourceDir: config.glueSourceDir,
       wheelFiles: props.wheelFiles,
+      pythonModules: props.pythonModules,
       mskIamAuthJar: config.mskIamAuthJar,
       kinesis: stream && { streamName: stream.streamName, streamArn: stream.streamArn },
       kafka: msk && {

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { resolveInfraConfig, TRANSPORTS } from '../../infra/config';
 import { synthInfra } from '../../infra/main';
 import { REPO_ROOT, TOOLS_DIR } from '../../core/paths';
-import { FIXTURE_GLUE_DIR } from './synth-support';
+import { dummyWheelsDir, FIXTURE_GLUE_DIR } from './synth-support';
 
 const run = promisify(execFile);
 const CHECKOV = path.join(TOOLS_DIR, 'checkov-venv', 'bin', 'checkov');
@@ -41,7 +41,7 @@ beforeAll(async () => {
     const config = resolveInfraConfig({
       transport,
       glueSourceDir: FIXTURE_GLUE_DIR,
-      glueWheelsDir: path.join(workDir, 'no-wheels'),
+      glueWheelsDir: dummyWheelsDir(),
       mskIamJarDir: path.join(workDir, 'no-jars'),
     });
     synthInfra(config, path.join(workDir, transport));

@@ -10,9 +10,12 @@ import { REPO_ROOT } from '../../core/paths';
 import { resolveInfraConfig, TRANSPORTS } from '../../infra/config';
 import { zipPackage } from '../../infra/deterministic-zip';
 import { synthInfra } from '../../infra/main';
+import { dummyWheelsDir } from './synth-support';
 
 const run = promisify(execFile);
 const BIN = path.join(REPO_ROOT, 'bin', 'streamsoft.js');
+/** Synth needs the jobs' wheels (glue-wheels.test.ts covers them); dummy ones, so no setup is needed here. */
+const WHEELS = ['--glue-wheels-dir', dummyWheelsDir()];
 
 let workDir: string;
 beforeAll(() => {
@@ -27,7 +30,7 @@ describe('streamsoft infra synth', () => {
       const out = path.join(workDir, transport);
       const { stdout } = await run(
         process.execPath,
-        [BIN, 'infra', 'synth', '--transport', transport, '--out', out, '--json'],
+        [BIN, 'infra', 'synth', '--transport', transport, '--out', out, '--json', ...WHEELS],
         {
           cwd: workDir,
         },
@@ -53,7 +56,7 @@ describe('streamsoft infra synth', () => {
   test('prints where it wrote and the next step', async () => {
     const { stdout } = await run(
       process.execPath,
-      [BIN, 'infra', 'synth', '--env', 'qa', '--region', 'us-east-1', '--out', 'out'],
+      [BIN, 'infra', 'synth', '--env', 'qa', '--region', 'us-east-1', '--out', 'out', ...WHEELS],
       {
         cwd: workDir,
       },
@@ -82,6 +85,7 @@ describe('streamsoft infra synth', () => {
         '203.0.113.0/24, 198.51.100.0/24',
         '--trigger-seconds',
         '10',
+        ...WHEELS,
       ],
       { cwd: workDir },
     );
@@ -126,7 +130,7 @@ describe('synthInfra', () => {
   test('is deterministic: the same sources give the same Terraform and object keys', () => {
     const config = resolveInfraConfig({
       transport: 'both',
-      glueWheelsDir: path.join(workDir, 'no-wheels'),
+      glueWheelsDir: dummyWheelsDir(),
       mskIamJarDir: path.join(workDir, 'no-jars'),
     });
     const read = (out: string) =>

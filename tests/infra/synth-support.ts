@@ -1,7 +1,10 @@
 // Synthesizes the StreamSoft stack for a transport in memory and gives it back both as the JSON string
 // cdktf's matchers take and as a parsed object for whole-document scans.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Testing } from 'cdktf';
+import { readPins } from '../../glue-streaming/glue-wheels';
 import { resolveInfraConfig, type Transport } from '../../infra/config';
 import { buildStack } from '../../infra/main';
 
@@ -23,11 +26,38 @@ export interface Synthesized {
  */
 export const FIXTURE_GLUE_DIR = path.join(__dirname, 'fixtures', 'glue-streaming');
 
+/**
+ * Writes a dummy wheel (`<name>-<version>-py3-none-any.whl`, content `dummy <name>`) for every pin of
+ * glue-streaming/requirements-glue.txt into `dir`, as `streamsoft setup` would stage the real ones; returns
+ * the file names. Nothing is downloaded.
+ */
+export function writeDummyWheels(dir: string): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  return readPins().map((pin) => {
+    const file = `${pin.name.toLowerCase().replace(/[-_.]+/g, '_')}-${pin.version}-py3-none-any.whl`;
+    fs.writeFileSync(path.join(dir, file), `dummy ${pin.name}\n`);
+    return file;
+  });
+}
+
+let sharedWheelsDir: string | undefined;
+
+/** One folder of dummy wheels per test process, removed when it exits. */
+export function dummyWheelsDir(): string {
+  if (sharedWheelsDir === undefined) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamsoft-glue-wheels-'));
+    writeDummyWheels(dir);
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    sharedWheelsDir = dir;
+  }
+  return sharedWheelsDir;
+}
+
 export function synthTransport(transport: Transport, overrides: Record<string, unknown> = {}): Synthesized {
   const config = resolveInfraConfig({
     transport,
     glueSourceDir: FIXTURE_GLUE_DIR,
-    glueWheelsDir: '/nonexistent-wheels',
+    glueWheelsDir: dummyWheelsDir(),
     mskIamJarDir: '/nonexistent-jars',
     ...overrides,
   });
