@@ -1,5 +1,7 @@
 """The bronze query publishing its batch metrics to a real CloudWatch stand-in (moto's server on a free
-loopback port) while it drains a kinesalite stream; and a CloudWatch that cannot be reached does not stop it."""
+loopback port) while it drains a kinesalite stream or a real Kafka broker (where Spark's Kafka source
+reports how far each batch is behind the latest offset); and a CloudWatch that cannot be reached does not
+stop the stream."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from kafka_server import KafkaBroker
 from kinesalite_server import Kinesalite, free_port, put_all
 from registry_stub import RegistryStub
 from streamsoft_jobs.bronze_job import BronzeConfig, run_bronze
@@ -36,6 +39,13 @@ def cloudwatch_endpoint() -> Iterator[str]:
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def kafka() -> Iterator[KafkaBroker]:
+    broker = KafkaBroker()
+    yield broker
+    broker.stop()
 
 
 def cloudwatch(endpoint: str) -> Any:
@@ -138,3 +148,69 @@ def test_an_unreachable_cloudwatch_is_logged_and_the_stream_keeps_going(
     failures = [r.getMessage() for r in caplog.records if r.name == "streamsoft_jobs.bronze_metrics"]
     assert failures, "each failed publish is logged"
     assert all(m.startswith(f"could not publish ") and NAMESPACE in m and "\n" not in m for m in failures)
+
+
+def test_kafka_batches_publish_how_far_they_are_behind_the_latest_offset(
+    spark, tmp_lake: str, tmp_path: Path, kafka: KafkaBroker, cloudwatch_endpoint: str  # type: ignore[no-untyped-def]
+) -> None:
+    topic = f"trades-{uuid.uuid4().hex[:8]}"
+    registry = RegistryStub(SCHEMAS, {f"{topic}-value": V2_ID})
+    try:
+        rows = [(f"k{i}", frame(trade(i, 2), V2_ID)) for i in range(100)]
+        (
+            spark.createDataFrame(rows, "key string, value binary")
+            .write.format("kafka")
+            .option("kafka.bootstrap.servers", kafka.bootstrap)
+            .option("topic", topic)
+            .save()
+        )
+        config = BronzeConfig(
+            job_name=f"bronze-metrics-{topic}",
+            source="kafka",
+            stream=topic,
+            lake_path=tmp_lake,
+            checkpoint_path=str(tmp_path / "checkpoint"),
+            registry_url=registry.url,
+            reader_schema="registry",
+            subject=f"{topic}-value",
+            kafka_brokers=kafka.bootstrap,
+            available_now=True,
+            max_records_per_trigger=30,  # 100 records → 4 batches, the first three leaving some behind
+            cloudwatch_namespace=NAMESPACE,
+            cloudwatch_endpoint=cloudwatch_endpoint,
+        )
+        run_bronze(spark, config)
+        assert spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades")).count() == 100
+    finally:
+        registry.stop()
+
+    client = cloudwatch(cloudwatch_endpoint)
+    dimensions = [{"Name": "JobName", "Value": config.job_name}, {"Name": "Source", "Value": "kafka"}]
+    listed = client.list_metrics(Namespace=NAMESPACE, Dimensions=[dimensions[0]])["Metrics"]
+    assert {m["MetricName"] for m in listed} == {
+        "BatchDurationMs",
+        "InputRows",
+        "MaxOffsetsBehindLatest",
+        "AvgOffsetsBehindLatest",
+    }
+    now = dt.datetime.now(dt.timezone.utc)
+
+    def statistics(metric: str) -> dict[str, Any]:
+        points = client.get_metric_statistics(
+            Namespace=NAMESPACE,
+            MetricName=metric,
+            Dimensions=dimensions,
+            Statistics=["Sum", "SampleCount", "Minimum", "Maximum"],
+            StartTime=now - dt.timedelta(hours=1),
+            EndTime=now + dt.timedelta(minutes=5),
+            Period=7200,
+        )["Datapoints"]
+        assert len(points) == 1, points
+        return points[0]
+
+    rows_in = statistics("InputRows")
+    assert rows_in["Sum"] == 100.0 and rows_in["SampleCount"] >= 4
+    behind = statistics("MaxOffsetsBehindLatest")
+    # the first batch read 30 of 100 offsets: the rest was behind; the last batch caught up
+    assert behind["SampleCount"] == rows_in["SampleCount"]
+    assert behind["Maximum"] >= 40 and behind["Minimum"] == 0
