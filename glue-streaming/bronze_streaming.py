@@ -16,7 +16,7 @@ import threading
 from types import FrameType
 
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
-from streamsoft_jobs.bronze_job import BronzeConfig, run_bronze
+from streamsoft_jobs.bronze_job import STREAMING_CONF, BronzeConfig, run_bronze
 from streamsoft_jobs.runtime import configure_logging, spark_session
 
 log = logging.getLogger("bronze_streaming")
@@ -38,7 +38,7 @@ def main(argv: list[str]) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    spark = spark_session(config.job_name)
+    spark = spark_session(config.job_name, STREAMING_CONF)
     try:
         run_bronze(spark, config, stop_requested)
     except Exception as error:  # one line on why; Spark logged the stack

@@ -229,12 +229,18 @@ def quarantined(decoded: DataFrame, ingested_at: dt.datetime) -> DataFrame:
     )
 
 
+# A streaming job commits every few seconds; Delta's default checkpoint every 10 commits made one batch in
+# ten ~1.5-2 s slower (the p99 of freshness). Every 100 commits keeps readers' log replay short (≤ 100 small
+# JSON files) while making that stall rare.
+BRONZE_TABLE_PROPERTIES: Mapping[str, str] = {"delta.checkpointInterval": "100"}
+
+
 def ensure_bronze_tables(spark: SparkSession, lake_path: str) -> tuple[str, str]:
     """Creates `bronze.trades` and `bronze.trades_quarantine` if missing; returns their paths."""
     trades = table_path(lake_path, BRONZE_LAYER, TRADES_TABLE)
     quarantine = table_path(lake_path, BRONZE_LAYER, QUARANTINE_TABLE)
-    ensure_table(spark, trades, BRONZE_TRADES_SCHEMA, partition_by=["event_date"])
-    ensure_table(spark, quarantine, QUARANTINE_SCHEMA)
+    ensure_table(spark, trades, BRONZE_TRADES_SCHEMA, partition_by=["event_date"], properties=BRONZE_TABLE_PROPERTIES)
+    ensure_table(spark, quarantine, QUARANTINE_SCHEMA, properties=BRONZE_TABLE_PROPERTIES)
     return trades, quarantine
 
 

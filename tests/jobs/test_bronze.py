@@ -118,3 +118,12 @@ def test_each_writer_schema_is_fetched_once_per_python_worker(spark, tmp_lake: s
     # local[2] reuses at most two Python workers; each asks the registry once per id, not once per batch
     assert 1 <= registry.id_requests(V1_ID) <= 2
     assert 1 <= registry.id_requests(V2_ID) <= 2
+
+
+def test_bronze_tables_checkpoint_their_log_every_100_commits(spark, tmp_lake: str) -> None:  # type: ignore[no-untyped-def]
+    from delta.tables import DeltaTable
+
+    for path in ensure_bronze_tables(spark, tmp_lake):
+        properties = DeltaTable.forPath(spark, path).detail().first()["properties"]
+        assert properties["delta.checkpointInterval"] == "100"
+        assert properties["delta.enableChangeDataFeed"] == "true"
