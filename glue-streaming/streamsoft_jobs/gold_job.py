@@ -174,10 +174,33 @@ def _replace_alerts(spark: SparkSession, paths: GoldPaths, fresh: DataFrame, min
     )
 
 
+def _hour_ranges(hours: Sequence[dt.datetime]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The touched hours as [start, end) ranges, consecutive hours merged into one range."""
+    ranges: list[tuple[dt.datetime, dt.datetime]] = []
+    for hour in sorted(set(hours)):
+        end = hour + dt.timedelta(hours=1)
+        if ranges and ranges[-1][1] == hour:
+            ranges[-1] = (ranges[-1][0], end)
+        else:
+            ranges.append((hour, end))
+    return ranges
+
+
+# Above this many separate ranges, the filter is one covering range plus an exact hour list: an OR of
+# hundreds of ranges overflows Spark's generated code (64 KB) and, at ~600, the JVM stack in Delta's MERGE.
+_MAX_HOUR_RANGES = 8
+
+
 def _hour_filter(hours: Sequence[dt.datetime], column: str = "_ingested_at") -> Column:
-    """One range per touched hour, so Delta skips files by their min/max statistics on `column`."""
-    ranges = [(F.col(column) >= F.lit(h)) & (F.col(column) < F.lit(h + dt.timedelta(hours=1))) for h in hours]
-    return functools.reduce(lambda a, b: a | b, ranges)
+    """Rows whose `column` falls in one of the touched hours, as ranges Delta can skip files by (min/max
+    statistics on `column`): one range per run of consecutive hours, or, when the hours are scattered, the
+    range covering them all narrowed by an exact `date_trunc('hour', column) IN (...)`."""
+    ranges = _hour_ranges(hours)
+    if len(ranges) <= _MAX_HOUR_RANGES:
+        within = [(F.col(column) >= F.lit(start)) & (F.col(column) < F.lit(end)) for start, end in ranges]
+        return functools.reduce(lambda a, b: a | b, within)
+    covering = (F.col(column) >= F.lit(ranges[0][0])) & (F.col(column) < F.lit(ranges[-1][1]))
+    return covering & F.date_trunc("hour", F.col(column)).isin(*[F.lit(h) for h in sorted(set(hours))])
 
 
 def _stage_rows(spark: SparkSession, path: str, within: Column) -> DataFrame:

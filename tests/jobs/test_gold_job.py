@@ -10,7 +10,7 @@ from pathlib import Path
 from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 
-from streamsoft_jobs.gold_job import run_gold
+from streamsoft_jobs.gold_job import _hour_filter, _hour_ranges, run_gold
 from streamsoft_jobs.lake import table_path
 from streamsoft_jobs.silver_job import run_silver
 from streamsoft_jobs.silver_synthetic import bronze_row, quarantine_row, write_bronze, write_quarantine
@@ -91,3 +91,27 @@ def test_late_trade_updates_its_keys_and_a_rerun_changes_nothing(
     health = {r["hour"]: r for r in gold(spark, tmp_lake, "pipeline_health_hourly")}
     late_hour = health[NAIVE_M.replace(minute=0) + dt.timedelta(hours=1)]
     assert (late_hour["bronze_rows"], late_hour["silver_rows"], late_hour["ingest_lag_p50_ms"]) == (1, 1, 3_546_000)
+
+
+def test_touched_ingest_hours_become_one_range_per_run_of_consecutive_hours() -> None:
+    h = dt.datetime(2026, 11, 28, 9, tzinfo=dt.timezone.utc)
+    hour = dt.timedelta(hours=1)
+    touched = [h + 3 * hour, h, h + hour, h + 5 * hour, h + hour, h + 2 * hour]
+    assert _hour_ranges(touched) == [(h, h + 4 * hour), (h + 5 * hour, h + 6 * hour)]
+    assert _hour_ranges([]) == []
+
+
+def test_the_ingest_hour_filter_keeps_exactly_the_touched_hours_however_many(spark: SparkSession) -> None:
+    start = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    # one row in the middle of each of 720 hours (30 days)
+    rows = spark.createDataFrame(
+        [(start + dt.timedelta(hours=i, minutes=30),) for i in range(720)], "_ingested_at timestamp"
+    )
+    hour = dt.timedelta(hours=1)
+    for touched in (
+        [start + i * hour for i in range(600)],  # one long run: one range
+        [start + i * hour for i in range(0, 600, 3)],  # 200 separate hours: covering range + exact list
+    ):
+        kept = rows.where(_hour_filter(touched)).collect()
+        # collected timestamps are naive (the session and this machine are UTC)
+        assert sorted(row[0].replace(minute=0) for row in kept) == [h.replace(tzinfo=None) for h in touched]
