@@ -23,8 +23,6 @@ export interface PipelineChildOptions {
   command?: { file: string; args: string[] };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -88,7 +86,12 @@ export class PipelineChild {
       } catch {
         // already exiting
       }
-      const timedOut = await Promise.race([this.exited.then(() => false), sleep(graceMs).then(() => true)]);
+      // The grace timer is cleared when the child exits first: a pending timer would keep `up` alive for
+      // the rest of the grace period after everything has stopped.
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs)));
+      const timedOut = await Promise.race([this.exited.then(() => false), grace]);
+      clearTimeout(timer);
       if (timedOut) signalGroup(pid, 'SIGKILL');
     }
     const exit = await this.exited;

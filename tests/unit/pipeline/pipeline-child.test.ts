@@ -25,6 +25,25 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+test('a child that exits within the grace period leaves no timer behind to keep `up` alive', async () => {
+  const logFile = path.join(dir, 'logs', 'prompt.log');
+  const child = new PipelineChild({
+    name: 'prompt',
+    args: [],
+    logFile,
+    command: node(
+      "process.on('SIGINT', () => process.exit(0)); console.log('ready'); setInterval(() => {}, 1000);",
+    ),
+  });
+  await until(() => readFileSync(logFile, 'utf8').includes('ready'));
+  const timers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+  const before = timers();
+
+  await child.stop('SIGINT', 60_000);
+
+  expect(timers()).toBeLessThanOrEqual(before);
+});
+
 test('a child that handles SIGINT exits on its own, with its output in the log', async () => {
   const logFile = path.join(dir, 'logs', 'graceful.log');
   const child = new PipelineChild({
