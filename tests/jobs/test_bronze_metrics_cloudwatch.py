@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import boto3
 import pytest
@@ -58,6 +58,30 @@ def cloudwatch(endpoint: str) -> Any:
     )
 
 
+def published(client: Any, job_name: str, source: str) -> tuple[set[str], Callable[[str], dict[str, Any]]]:
+    """The metric names published for (job_name, source), each listed with exactly those dimensions, and a
+    lookup of one metric's statistics over the last hour as its single datapoint."""
+    dimensions = [{"Name": "JobName", "Value": job_name}, {"Name": "Source", "Value": source}]
+    listed = client.list_metrics(Namespace=NAMESPACE, Dimensions=[dimensions[0]])["Metrics"]
+    assert all(sorted(m["Dimensions"], key=lambda d: d["Name"]) == dimensions for m in listed)
+    now = dt.datetime.now(dt.timezone.utc)
+
+    def statistics(metric: str) -> dict[str, Any]:
+        points = client.get_metric_statistics(
+            Namespace=NAMESPACE,
+            MetricName=metric,
+            Dimensions=dimensions,
+            Statistics=["Sum", "SampleCount", "Minimum", "Maximum"],
+            StartTime=now - dt.timedelta(hours=1),
+            EndTime=now + dt.timedelta(minutes=5),
+            Period=7200,
+        )["Datapoints"]
+        assert len(points) == 1, points
+        return points[0]
+
+    return {m["MetricName"] for m in listed}, statistics
+
+
 def bronze_config(kinesalite: Kinesalite, registry: RegistryStub, stream: str, lake: str, tmp_path: Path, **extra: Any) -> BronzeConfig:
     return BronzeConfig(
         job_name=f"bronze-metrics-{stream}",
@@ -98,21 +122,8 @@ def test_each_batch_publishes_duration_and_rows_to_cloudwatch(
     finally:
         registry.stop()
 
-    client = cloudwatch(cloudwatch_endpoint)
-    dimensions = [{"Name": "JobName", "Value": config.job_name}, {"Name": "Source", "Value": "kinesis"}]
-    listed = client.list_metrics(Namespace=NAMESPACE, Dimensions=[dimensions[0]])["Metrics"]
-    assert {m["MetricName"] for m in listed} == {"BatchDurationMs", "InputRows"}
-    assert all(sorted(m["Dimensions"], key=lambda d: d["Name"]) == dimensions for m in listed)
-
-    now = dt.datetime.now(dt.timezone.utc)
-    window = {"StartTime": now - dt.timedelta(hours=1), "EndTime": now + dt.timedelta(minutes=5), "Period": 7200}
-
-    def statistics(metric: str) -> dict[str, Any]:
-        points = client.get_metric_statistics(
-            Namespace=NAMESPACE, MetricName=metric, Dimensions=dimensions, Statistics=["Sum", "SampleCount", "Minimum"], **window
-        )["Datapoints"]
-        assert len(points) == 1, points
-        return points[0]
+    names, statistics = published(cloudwatch(cloudwatch_endpoint), config.job_name, "kinesis")
+    assert names == {"BatchDurationMs", "InputRows"}
 
     rows = statistics("InputRows")
     # every record read is an input row, the quarantined one included; a batch reads at most 20 records
@@ -184,29 +195,8 @@ def test_kafka_batches_publish_how_far_they_are_behind_the_latest_offset(
     finally:
         registry.stop()
 
-    client = cloudwatch(cloudwatch_endpoint)
-    dimensions = [{"Name": "JobName", "Value": config.job_name}, {"Name": "Source", "Value": "kafka"}]
-    listed = client.list_metrics(Namespace=NAMESPACE, Dimensions=[dimensions[0]])["Metrics"]
-    assert {m["MetricName"] for m in listed} == {
-        "BatchDurationMs",
-        "InputRows",
-        "MaxOffsetsBehindLatest",
-        "AvgOffsetsBehindLatest",
-    }
-    now = dt.datetime.now(dt.timezone.utc)
-
-    def statistics(metric: str) -> dict[str, Any]:
-        points = client.get_metric_statistics(
-            Namespace=NAMESPACE,
-            MetricName=metric,
-            Dimensions=dimensions,
-            Statistics=["Sum", "SampleCount", "Minimum", "Maximum"],
-            StartTime=now - dt.timedelta(hours=1),
-            EndTime=now + dt.timedelta(minutes=5),
-            Period=7200,
-        )["Datapoints"]
-        assert len(points) == 1, points
-        return points[0]
+    names, statistics = published(cloudwatch(cloudwatch_endpoint), config.job_name, "kafka")
+    assert names == {"BatchDurationMs", "InputRows", "MaxOffsetsBehindLatest", "AvgOffsetsBehindLatest"}
 
     rows_in = statistics("InputRows")
     assert rows_in["Sum"] == 100.0 and rows_in["SampleCount"] >= 4
