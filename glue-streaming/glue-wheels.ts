@@ -2,9 +2,11 @@
 // how their wheels are recognised: `streamsoft setup` downloads them, `streamsoft infra synth` uploads them.
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../core/paths';
+import { REPO_ROOT, TOOLS_DIR } from '../core/paths';
 
 export const GLUE_REQUIREMENTS = path.join(REPO_ROOT, 'glue-streaming', 'requirements-glue.txt');
+/** Where `streamsoft setup` puts the wheels and `streamsoft infra synth` looks for them by default. */
+export const GLUE_WHEELS_DIR = path.join(TOOLS_DIR, 'glue-wheels');
 /** Glue 6.0's Python (README "Versions"); the wheels must install there, not on the local 3.11. */
 export const GLUE_PYTHON_VERSION = '3.13';
 export const GLUE_WHEEL_PLATFORM = 'manylinux2014_x86_64';

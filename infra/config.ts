@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseConfig } from '../cli/options';
 import { REPO_ROOT, TOOLS_DIR } from '../core/paths';
+import { GLUE_WHEELS_DIR } from '../glue-streaming/glue-wheels';
 
 export const TRANSPORTS = ['kinesis', 'msk', 'both'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
@@ -59,7 +60,7 @@ export const infraConfigSchema = z.object({
     .default('streamsoft-bronze'),
   glueSourceDir: z.string().default(path.join(REPO_ROOT, 'glue-streaming')),
   /** Wheels of the jobs' extra Python packages (Glue workers cannot reach PyPI), staged by `streamsoft setup`. */
-  glueWheelsDir: z.string().default(path.join(TOOLS_DIR, 'glue-wheels')),
+  glueWheelsDir: z.string().default(GLUE_WHEELS_DIR),
   /** Upload no wheels: the jobs pip-install their packages from PyPI at start (needs a route to PyPI). */
   pipInstallModules: z.boolean().default(false),
   /** Where a Maven-fetched aws-msk-iam-auth `-all` jar is picked up when --msk-iam-auth-jar is not given. */

@@ -61,10 +61,15 @@ function checkLocalFiles(config: InfraConfig): void {
   if (missing !== undefined) throw new EnvironmentError(`infra synth: file to upload not found: ${missing}`);
 }
 
+/** Everything synth reads from disk is there (one line on what is not); returns the wheels to upload. */
+function checkInputs(config: InfraConfig): string[] {
+  checkLocalFiles(config);
+  return findWheels(config);
+}
+
 /** Builds the stack into `app` without writing anything; tests synth it with cdktf's Testing. */
 export function buildStack(app: App, config: InfraConfig): { stack: StreamSoftStack; wheelFiles: string[] } {
-  checkLocalFiles(config);
-  const wheelFiles = findWheels(config);
+  const wheelFiles = checkInputs(config);
   const mskIamAuthJar = config.mskIamAuthJar ?? findMskIamJar(config.mskIamJarDir);
   const stack = new StreamSoftStack(app, namePrefix(config), {
     config: { ...config, mskIamAuthJar },
@@ -77,8 +82,7 @@ export function buildStack(app: App, config: InfraConfig): { stack: StreamSoftSt
 /** Writes the Terraform JSON for `config` under `outdir`, offline. */
 export function synthInfra(config: InfraConfig, outdir: string): SynthResult {
   const resolvedOut = path.resolve(outdir);
-  checkLocalFiles(config);
-  findWheels(config);
+  checkInputs(config); // before App, which creates the output folder
   const app = new App({ outdir: resolvedOut, stackTraces: false });
   const { wheelFiles } = buildStack(app, config);
   app.synth();

@@ -18,7 +18,6 @@ from pyspark.sql.streaming import StreamingQueryListener
 
 log = logging.getLogger(__name__)
 
-DEFAULT_NAMESPACE = "StreamSoft/Bronze"
 BATCH_DURATION = "BatchDurationMs"
 INPUT_ROWS = "InputRows"
 MAX_OFFSETS_BEHIND = "MaxOffsetsBehindLatest"

@@ -2,7 +2,7 @@
 // and jobs (which run from it).
 import path from 'node:path';
 import { JARS_DIR, REPO_ROOT, TOOLS_DIR, VENV_DIR } from '../../core/paths';
-import { GLUE_REQUIREMENTS } from '../../glue-streaming/glue-wheels';
+import { GLUE_REQUIREMENTS, GLUE_WHEELS_DIR } from '../../glue-streaming/glue-wheels';
 
 export const APICURIO_VERSION = '3.3.3';
 export const APICURIO_ARTIFACT = `io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`;
@@ -10,7 +10,7 @@ export const APICURIO_ARTIFACT = `io.apicurio:apicurio-registry-app:${APICURIO_V
 export const toolLocations = {
   venv: VENV_DIR,
   venvRequirements: path.join(REPO_ROOT, 'glue-streaming', 'requirements.txt'),
-  glueWheels: path.join(TOOLS_DIR, 'glue-wheels'),
+  glueWheels: GLUE_WHEELS_DIR,
   glueRequirements: GLUE_REQUIREMENTS,
   checkovVenv: path.join(TOOLS_DIR, 'checkov-venv'),
   checkovRequirements: path.join(REPO_ROOT, 'infra', 'requirements-checkov.txt'),
