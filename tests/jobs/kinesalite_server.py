@@ -48,6 +48,10 @@ class Kinesalite:
         return kinesis_client(self.endpoint, "us-east-1")
 
     def create_stream(self, name: str, shards: int) -> None:
+        if self.process.poll() is not None:
+            raise RuntimeError(
+                f"kinesalite exited (code {self.process.returncode}): {Path(self.log.name).read_text()[-2000:]}"
+            )
         client = self.client()
         client.create_stream(StreamName=name, ShardCount=shards)
         wait_active(client, name)

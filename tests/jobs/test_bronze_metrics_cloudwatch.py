@@ -25,7 +25,7 @@ from trade_frames import SCHEMAS, V2_ID, frame, trade
 NAMESPACE = "StreamSoft/Bronze"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()  # one per test: a CI run once found the module's kinesalite gone by the second test
 def kinesalite() -> Iterator[Kinesalite]:
     server = Kinesalite()
     yield server
