@@ -24,7 +24,10 @@ server.on('error', (error) => {
   console.error(`kinesalite: ${error.message}`);
   process.exit(1);
 });
-server.listen(port, host, () => console.log(`kinesalite listening at http://${host}:${port}`));
+// --port 0 takes a free port; the line names the one bound, for callers that wait for it.
+server.listen(port, host, () =>
+  console.log(`kinesalite listening at http://${host}:${server.address().port}`),
+);
 
 function shutdown() {
   // Closing flushes and releases the LevelDB store before exiting.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import tempfile
@@ -11,6 +12,7 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 KINESALITE_SERVER = REPO_ROOT / "local" / "services" / "kinesalite-server.cjs"
+LISTENING = re.compile(r"kinesalite listening at http://127\.0\.0\.1:(\d+)")
 
 
 def free_port() -> int:
@@ -21,26 +23,25 @@ def free_port() -> int:
 
 class Kinesalite:
     def __init__(self) -> None:
-        self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        # The project's launcher binds 127.0.0.1 only; its output goes to a file so a full pipe never blocks it.
+        # Port 0: kinesalite binds a free port itself and names it in its first line, so no other process
+        # can take the port between choosing and binding it. The launcher binds 127.0.0.1 only; its output
+        # goes to a file so a full pipe never blocks it.
         self.log = tempfile.NamedTemporaryFile(prefix="kinesalite-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
-            ["node", str(KINESALITE_SERVER), "--host", "127.0.0.1", "--port", str(self.port)],
+            ["node", str(KINESALITE_SERVER), "--host", "127.0.0.1", "--port", "0"],
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
-        while True:
+        while (match := LISTENING.search(Path(self.log.name).read_text())) is None:
             if self.process.poll() is not None:
                 raise RuntimeError(f"kinesalite exited: {Path(self.log.name).read_text()[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError("kinesalite did not start listening within 30 s")
+            time.sleep(0.05)
+        self.port = int(match.group(1))
+        self.endpoint = f"http://127.0.0.1:{self.port}"
 
     def client(self) -> Any:
         from streamsoft_jobs.kinesis_source import kinesis_client

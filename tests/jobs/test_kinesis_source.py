@@ -87,10 +87,18 @@ def test_latest_starts_after_what_is_already_there_and_new_shards_are_discovered
     after = put_all(client, stream, [(f"key-{i}", f"after-{i}".encode()) for i in range(40)])
     assert {a["shard"] for a in after} - set(start["shards"]), "records went to the new child shards"
 
-    rows, end = reader.read(end)
-    rows = list(rows)
-    assert sorted((r[5], r[3]) for r in rows) == sorted((a["shard"], a["sequence"]) for a in after)
+    # kinesalite closes a drained parent's iterator only once the iterator's time (whole seconds) reaches
+    # the split's; when the split came a second or more after the last read, that takes one more read.
+    # Real Kinesis ends the iterator at once. Either way the parent is closed within two reads, and no
+    # record is read twice or missed.
+    rows = []
+    for _ in range(2):
+        batch, end = reader.read(end)
+        rows.extend(batch)
+        if end["shards"][shard["ShardId"]].get("closed"):
+            break
     assert end["shards"][shard["ShardId"]].get("closed") is True
+    assert sorted((r[5], r[3]) for r in rows) == sorted((a["shard"], a["sequence"]) for a in after)
 
 
 def test_bronze_query_drains_the_stream_once_and_resumes_from_its_checkpoint(
