@@ -25,7 +25,7 @@ os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 
 
 @pytest.fixture(scope="session")
-def spark():  # type: ignore[no-untyped-def]
+def spark(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     from streamsoft_jobs.runtime import spark_session
 
     jars = sorted(glob.glob(str(SPARK_JARS_DIR / "*.jar")))
@@ -44,6 +44,8 @@ def spark():  # type: ignore[no-untyped-def]
             "spark.driver.memory": "1g",
             "spark.sql.streaming.stopTimeout": "60s",
             "spark.databricks.delta.snapshotPartitions": "2",
+            # not ./spark-warehouse in the checkout
+            "spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("spark-warehouse")),
         },
     )
     session.sparkContext.setLogLevel("WARN")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -201,6 +202,7 @@ def test_kafka_batches_publish_how_far_they_are_behind_the_latest_offset(
     rows_in = statistics("InputRows")
     assert rows_in["Sum"] == 100.0 and rows_in["SampleCount"] >= 4
     behind = statistics("MaxOffsetsBehindLatest")
-    # the first batch read 30 of 100 offsets: the rest was behind; the last batch caught up
+    # the first batch read 30 of 100 offsets, leaving 70 behind over the topic's partitions, so at least
+    # one partition was 70 / partitions behind; the last batch caught up
     assert behind["SampleCount"] == rows_in["SampleCount"]
-    assert behind["Maximum"] >= 40 and behind["Minimum"] == 0
+    assert behind["Maximum"] >= math.ceil(70 / kafka.partitions) and behind["Minimum"] == 0
