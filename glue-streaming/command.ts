@@ -1,4 +1,4 @@
-// `streamsoft jobs bronze|silver|gold`: run a Glue job script on local Spark against the local lake.
+// `streamsoft jobs bronze|silver|gold|compact`: run a Glue job script on local Spark against the local lake.
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -159,12 +159,15 @@ export function registerJobsCommand(program: Command): void {
       await runInForeground('bronze', bronzeJobArgs(config), config.dataDir);
     });
 
-  for (const job of ['silver', 'gold'] as const) {
+  const batchJobs = {
+    silver: 'Run the silver batch job once over what arrived since its last run',
+    gold: 'Run the gold batch job once over what arrived since its last run',
+    compact: 'Compact the bronze tables (OPTIMIZE past days, then VACUUM); safe while bronze runs',
+  } as const;
+  for (const [job, description] of Object.entries(batchJobs) as [keyof typeof batchJobs, string][]) {
     jobs
       .command(job)
-      .description(
-        `Run the ${job} batch job once over what arrived since its last run (extra job arguments after --)`,
-      )
+      .description(`${description} (extra job arguments after --)`)
       .argument('[args...]', 'extra arguments for the job script (after -- or as unknown options)')
       .allowUnknownOption()
       .addOption(envOption('--data-dir <path>', 'local state: lake, checkpoints, logs', DEFAULT_DATA_DIR))

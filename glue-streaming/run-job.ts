@@ -7,13 +7,14 @@ import { EnvironmentError, JobError } from '../core/errors';
 import { dataDirLayout, REPO_ROOT, VENV_DIR, JARS_DIR } from '../core/paths';
 import type { Logger } from '../core/logger';
 
-export type JobName = 'bronze' | 'silver' | 'gold';
+export type JobName = 'bronze' | 'silver' | 'gold' | 'compact';
 
 export const JOBS_DIR = path.join(REPO_ROOT, 'glue-streaming');
 export const JOB_SCRIPTS: Record<JobName, string> = {
   bronze: path.join(JOBS_DIR, 'bronze_streaming.py'),
   silver: path.join(JOBS_DIR, 'silver_batch.py'),
   gold: path.join(JOBS_DIR, 'gold_batch.py'),
+  compact: path.join(JOBS_DIR, 'compact_batch.py'),
 };
 const SPARK_JARS_DIR = path.join(JARS_DIR, 'spark');
 const PYTHON = path.join(VENV_DIR, 'bin', 'python');

@@ -45,6 +45,7 @@ export function registerInfraCommand(program: Command): void {
     .addOption(envOption('--batch-workers <n>', 'workers of the silver and gold jobs'))
     .addOption(envOption('--trigger-seconds <n>', 'bronze micro-batch interval'))
     .addOption(envOption('--silver-schedule <cron>', 'Glue cron of the silver/gold workflow'))
+    .addOption(envOption('--compact-schedule <cron>', 'Glue cron of the bronze compaction job (daily)'))
     .addOption(envOption('--allow-destroy', 'dev only: no deletion protection, buckets emptied on destroy'))
     .addOption(envOption('--json', 'print the result as JSON'))
     .action((raw: Record<string, unknown>) => {
@@ -69,6 +70,7 @@ export function registerInfraCommand(program: Command): void {
         batchWorkers: raw.batchWorkers,
         triggerSeconds: raw.triggerSeconds,
         silverSchedule: raw.silverSchedule,
+        compactSchedule: raw.compactSchedule,
         allowDestroy: raw.allowDestroy === true || raw.allowDestroy === 'true',
       });
       const result = synthInfra(config, String(raw.out));

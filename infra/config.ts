@@ -82,6 +82,11 @@ export const infraConfigSchema = z.object({
     .string()
     .regex(/^cron\(.+\)$/, 'must be a Glue cron expression such as cron(0/15 * * * ? *)')
     .default('cron(0/15 * * * ? *)'),
+  // Daily, after midnight UTC: the compact job rewrites the days before the current one.
+  compactSchedule: z
+    .string()
+    .regex(/^cron\(.+\)$/, 'must be a Glue cron expression such as cron(30 1 * * ? *)')
+    .default('cron(30 1 * * ? *)'),
   registryImage: z.string().min(1).default('apicurio/apicurio-registry:3.3.3'),
   metabaseImage: z.string().min(1).default('metabase/metabase:v0.64.2.2'),
   certificateArn: z

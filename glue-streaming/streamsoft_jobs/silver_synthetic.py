@@ -64,12 +64,17 @@ def _ordered(rows: Iterable[Mapping[str, Any]], names: list[str]) -> list[tuple[
     return [tuple(row[name] for name in names) for row in rows]
 
 
-def write_bronze(spark: SparkSession, lake_path: str, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Appends rows to bronze.trades (creating it like the bronze job does)."""
+def write_bronze(
+    spark: SparkSession, lake_path: str, rows: Iterable[Mapping[str, Any]], files: int | None = None
+) -> None:
+    """Appends rows to bronze.trades (creating it like the bronze job does); `files` spreads them over that
+    many write tasks, each writing a small file into every event_date partition it holds rows of."""
     path = table_path(lake_path, "bronze", "trades")
     ensure_table(spark, path, BRONZE_TRADES_SCHEMA, partition_by=["event_date"])
     names = [field.name for field in BRONZE_TRADES_SCHEMA.fields]
     frame = spark.createDataFrame(_ordered(rows, names), BRONZE_TRADES_SCHEMA)
+    if files is not None:
+        frame = frame.repartition(files)
     frame.write.format("delta").mode("append").save(path)
 
 

@@ -1,5 +1,6 @@
-// The Glue jobs: one streaming bronze job per transport (Kinesis and/or MSK) and the silver and gold
-// batch jobs, chained by a workflow (silver on a schedule, gold when silver succeeded). Each job has
+// The Glue jobs: one streaming bronze job per transport (Kinesis and/or MSK), the silver and gold batch
+// jobs, chained by a workflow (silver on a schedule, gold when silver succeeded), and the compact job
+// (OPTIMIZE + VACUUM of bronze) on its own schedule. Each job has
 // its own role allowed exactly what that job touches: its source, its layers' prefixes, its
 // checkpoint folder, the code objects, its logs and the platform key.
 import { Construct } from 'constructs';
@@ -60,6 +61,8 @@ export interface GlueJobsProps {
   readonly triggerSeconds: number;
   readonly startingPosition: string;
   readonly silverSchedule: string;
+  /** When the compact job runs (a Glue cron expression). */
+  readonly compactSchedule: string;
 }
 
 type Source = 'kinesis' | 'kafka';
@@ -69,6 +72,7 @@ export class GlueJobs extends Construct {
   readonly streamingJobNames: Partial<Record<Source, string>>;
   readonly silverJobName: string;
   readonly goldJobName: string;
+  readonly compactJobName: string;
   readonly workflowName: string;
   readonly artifactsBucketName: string;
 
@@ -170,6 +174,26 @@ export class GlueJobs extends Construct {
       actions: [{ jobName: gold.name }],
     });
     this.workflowName = workflow.name;
+
+    // OPTIMIZE + VACUUM of the bronze tables, outside the workflow: the bronze stream only appends, which
+    // never conflicts with compaction, so it needs no coordination with silver/gold. VACUUM deletes.
+    const compact = this.job({
+      job: 'compact',
+      type: 'glueetl',
+      script: this.artifacts.scripts.compact,
+      arguments: {},
+      readPrefixes: [],
+      writePrefixes: ['lake/bronze'],
+      sourcePolicy: [],
+    });
+    new GlueTrigger(this, 'compact-schedule', {
+      name: `${ctx.namePrefix}-compact-schedule`,
+      type: 'SCHEDULED',
+      schedule: props.compactSchedule,
+      startOnCreation: true,
+      actions: [{ jobName: compact.name }],
+    });
+    this.compactJobName = compact.name;
     this.artifactsBucketName = this.artifactsBucket.bucketName;
   }
 
@@ -254,7 +278,8 @@ export class GlueJobs extends Construct {
     sourcePolicy: PolicyStatement[];
     /** CloudWatch namespaces the job may publish to; Glue's own job metrics by default. */
     metricsNamespaces?: string[];
-    checkpoint: string;
+    /** `--checkpoint-path`, for the jobs that keep one. */
+    checkpoint?: string;
   }): GlueJob {
     const p = this.props;
     const ctx = p.context;
@@ -304,7 +329,7 @@ export class GlueJobs extends Construct {
         '--job-bookmark-option': 'job-bookmark-disable',
         '--TempDir': `s3://${this.artifactsBucket.bucketName}/tmp/${spec.job}/`,
         '--lake-path': p.lake.lakePath,
-        '--checkpoint-path': spec.checkpoint,
+        ...(spec.checkpoint === undefined ? {} : { '--checkpoint-path': spec.checkpoint }),
         ...spec.arguments,
       },
     });

@@ -120,6 +120,7 @@ export class StreamSoftStack extends TerraformStack {
       triggerSeconds: config.triggerSeconds,
       startingPosition: config.startingPosition,
       silverSchedule: config.silverSchedule,
+      compactSchedule: config.compactSchedule,
     });
     const athena = new Athena(this, 'athena', { context, kmsKeyArn, lake });
 
@@ -159,7 +160,7 @@ export class StreamSoftStack extends TerraformStack {
           jobName,
           source,
         })),
-        allJobNames: [...streamingJobNames, jobs.silverJobName, jobs.goldJobName],
+        allJobNames: [...streamingJobNames, jobs.silverJobName, jobs.goldJobName, jobs.compactJobName],
         batchDurationThresholdMs: config.batchDurationThresholdMs ?? config.triggerSeconds * 2000,
       },
       bronzeMetricsNamespace: BRONZE_METRICS_NAMESPACE,

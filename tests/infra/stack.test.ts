@@ -274,6 +274,28 @@ describe('GlueJobs', () => {
     }
   });
 
+  test('compact: a daily batch job over bronze, on its own schedule, that may write bronze only', () => {
+    const job = glueJob(both, 'streamsoft-dev-compact');
+    expect(job.command).toMatchObject({ name: 'glueetl' });
+    expect((job.command as Record<string, string>).script_location).toMatch(/compact_batch\.py$/);
+    expect(job.default_arguments).toMatchObject({ '--lake-path': expect.stringMatching(/\/lake$/) });
+    expect(job.default_arguments).not.toHaveProperty('--checkpoint-path');
+    const trigger = Object.values(resourcesOf(both.doc, 'aws_glue_trigger')).find(
+      (t) => t.name === 'streamsoft-dev-compact-schedule',
+    );
+    expect(trigger).toMatchObject({ type: 'SCHEDULED', schedule: 'cron(30 1 * * ? *)' });
+    expect(trigger).not.toHaveProperty('workflow_name');
+    const policy = Object.values(resourcesOf(both.doc, 'aws_iam_role_policy')).find(
+      (p) => p.name === 'compact-least-privilege',
+    );
+    type Statement = { Sid: string; Action: string[]; Resource: string[] };
+    const statements = (JSON.parse(String(policy!.policy)) as { Statement: Statement[] }).Statement;
+    const write = statements.find((st) => st.Sid === 'WriteOwnLayersAndCheckpoint')!;
+    expect(write.Action).toContain('s3:DeleteObject'); // VACUUM deletes replaced files
+    expect(write.Resource).toEqual([expect.stringMatching(/\/lake\/bronze\/\*$/)]);
+    expect(statements.find((st) => st.Sid === 'ReadUpstreamLayers')).toBeUndefined();
+  });
+
   test('workflow: silver on a schedule, gold when silver succeeded', () => {
     expect(both.json).toHaveResourceWithProperties(GlueTrigger, {
       type: 'SCHEDULED',
@@ -466,7 +488,7 @@ describe('Alarms', () => {
       detail: { jobName: string[]; state: string[] };
     };
     expect(pattern.detail.state).toContain('FAILED');
-    expect(pattern.detail.jobName).toHaveLength(4);
+    expect(pattern.detail.jobName).toHaveLength(5); // two bronze, silver, gold, compact
     expect(both.json).toHaveResource(CloudwatchEventRule);
   });
 

@@ -1,0 +1,54 @@
+"""AWS Glue batch job (and `streamsoft jobs compact`): OPTIMIZE then VACUUM the lake's Delta tables, by
+default the two bronze tables the streaming job appends to every few seconds (streamsoft_jobs/compaction.py).
+
+Arguments: --lake-path; optional --JOB_NAME (Glue passes it), --tables (comma-separated `layer.table`,
+default bronze.trades,bronze.trades_quarantine), --before-date (YYYY-MM-DD: compact event_date partitions
+before it; default today, UTC), --vacuum (default true; VACUUM keeps what each table's
+delta.deletedFileRetentionDuration, 7 days by default, protects).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from dataclasses import asdict
+from typing import Sequence
+
+from streamsoft_jobs.args import JobArgumentError, parse_job_args
+from streamsoft_jobs.compaction import parse_tables, run_compaction
+from streamsoft_jobs.runtime import configure_logging, spark_session
+
+
+def _before_date(raw: str | None) -> dt.date | None:
+    if raw is None:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError as error:
+        raise JobArgumentError(f"--before-date: expected a date YYYY-MM-DD (got {raw!r})") from error
+
+
+def main(argv: Sequence[str]) -> int:
+    configure_logging()
+    try:
+        args = parse_job_args(argv, required=["lake-path"])
+        try:
+            tables = parse_tables(args.get("tables"))
+        except ValueError as error:
+            raise JobArgumentError(f"--tables: {error}") from error
+        before = _before_date(args.get("before-date"))
+        vacuum = args.get_bool("vacuum", True)
+    except JobArgumentError as error:
+        print(f"compact: {error}", file=sys.stderr)
+        return 2
+    spark = spark_session(args.get("JOB_NAME") or "streamsoft-compact")
+    results = run_compaction(spark, args.require("lake-path"), tables, before, vacuum)
+    print(json.dumps({"job": "compact", "tables": [asdict(result) for result in results]}))
+    logging.getLogger("streamsoft.compaction").info("compact job done")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

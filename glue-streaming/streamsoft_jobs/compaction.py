@@ -1,0 +1,125 @@
+"""Compaction of the lake's Delta tables: OPTIMIZE (bin-packing small files into large ones), then VACUUM.
+
+The bronze job appends a few small files per micro-batch, every few seconds, so `bronze.trades` gains
+thousands of files a day; every reader (silver's stream, Athena, snapshot loading) pays for each one.
+
+- A table partitioned by `event_date` is compacted only in days before `before` (by default today, UTC):
+  the current day still receives a batch every few seconds. A late trade reopens a past day with a small
+  file; the next run compacts that day again, and days already compacted are left alone by OPTIMIZE.
+- OPTIMIZE commits with `dataChange=false`: Delta streaming readers (the silver job reading bronze, gold
+  reading silver) skip such commits, so no row is read twice, and its snapshots hold the same rows.
+- Concurrent appends (the bronze stream) do not conflict with OPTIMIZE. MERGE does (silver and gold
+  tables): compact those only between the silver/gold runs.
+- VACUUM deletes files that no table version within the table's `delta.deletedFileRetentionDuration`
+  (Delta's default: 7 days) needs, and nothing younger: a reader that is behind (a stopped silver job, an
+  Athena query on an old version) still finds its files. Delta 4 takes the retention from that table
+  property only (a retention passed to VACUUM is ignored), so it is set per table, not per run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import asdict, dataclass
+from typing import Sequence
+
+from delta.tables import DeltaTable
+from pyspark.sql import SparkSession
+
+from streamsoft_jobs.lake import table_path
+
+log = logging.getLogger("streamsoft.compaction")
+
+# Append-only tables, written by the streaming bronze job: safe to compact while it runs.
+DEFAULT_TABLES: tuple[str, ...] = ("bronze.trades", "bronze.trades_quarantine")
+KNOWN_TABLES: tuple[str, ...] = (
+    *DEFAULT_TABLES,
+    "silver.trades",
+    "silver.trades_rejected",
+    "silver.trades_duplicates",
+    "gold.ohlcv_1m",
+    "gold.exchange_activity_hourly",
+    "gold.trader_leaderboard_daily",
+    "gold.price_alerts",
+    "gold.pipeline_health_hourly",
+)
+
+
+@dataclass(frozen=True)
+class TableCompaction:
+    table: str
+    exists: bool
+    files_before: int = 0
+    files_after: int = 0
+    files_removed: int = 0  # small files OPTIMIZE replaced
+    files_added: int = 0  # the large files it wrote instead
+    partitions_optimized: int = 0
+    vacuumed: bool = False
+
+
+def parse_tables(value: str | None) -> tuple[str, ...]:
+    """`layer.table[,layer.table…]` → the names, each one of KNOWN_TABLES; None → DEFAULT_TABLES."""
+    if value is None or value.strip() == "":
+        return DEFAULT_TABLES
+    names = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = [name for name in names if name not in KNOWN_TABLES]
+    if unknown:
+        raise ValueError(f"unknown table {unknown[0]!r}; expected some of {', '.join(KNOWN_TABLES)}")
+    return names
+
+
+def _file_count(table: DeltaTable) -> int:
+    return int(table.detail().first()["numFiles"])
+
+
+def compact_table(
+    spark: SparkSession,
+    lake_path: str,
+    name: str,
+    before: dt.date,
+    vacuum: bool,
+) -> TableCompaction:
+    """OPTIMIZE `name` (`layer.table`) in the days before `before` if it is partitioned by event_date, all of
+    it otherwise; then, if `vacuum`, VACUUM it."""
+    layer, table_name = name.split(".", 1)
+    path = table_path(lake_path, layer, table_name)
+    if not DeltaTable.isDeltaTable(spark, path):
+        log.info("%s: no table at %s yet, nothing to compact", name, path)
+        return TableCompaction(table=name, exists=False)
+    table = DeltaTable.forPath(spark, path)
+    files_before = _file_count(table)
+    optimizer = table.optimize()
+    if "event_date" in table.detail().first()["partitionColumns"]:
+        optimizer = optimizer.where(f"event_date < DATE'{before.isoformat()}'")
+    metrics = optimizer.executeCompaction().first()["metrics"]
+    if vacuum:
+        # VACUUM lists the table in spark.sql.sources.parallelPartitionDiscovery.parallelism tasks, 10,000
+        # by default: 35 s of empty tasks on a small table. A few per core list a year of days as well.
+        spark.conf.set(
+            "spark.sql.sources.parallelPartitionDiscovery.parallelism",
+            str(max(8, 4 * spark.sparkContext.defaultParallelism)),
+        )
+        table.vacuum()
+    result = TableCompaction(
+        table=name,
+        exists=True,
+        files_before=files_before,
+        files_after=_file_count(table),
+        files_removed=int(metrics["numFilesRemoved"]),
+        files_added=int(metrics["numFilesAdded"]),
+        partitions_optimized=int(metrics["partitionsOptimized"]),
+        vacuumed=vacuum,
+    )
+    log.info("%s: %s", name, asdict(result))
+    return result
+
+
+def run_compaction(
+    spark: SparkSession,
+    lake_path: str,
+    tables: Sequence[str] = DEFAULT_TABLES,
+    before: dt.date | None = None,
+    vacuum: bool = True,
+) -> list[TableCompaction]:
+    cutoff = before or dt.datetime.now(dt.timezone.utc).date()
+    return [compact_table(spark, lake_path, name, cutoff, vacuum) for name in tables]

@@ -1,0 +1,135 @@
+"""Compaction (compact_batch.py, streamsoft_jobs/compaction.py) on a local lake: past days' small bronze
+files become one per day, today's are left alone, every reader sees the same rows, the silver stream reads
+nothing twice, and VACUUM deletes only what is older than its retention."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections import Counter
+from pathlib import Path
+
+import deltalake
+import pytest
+from delta.tables import DeltaTable
+from pyspark.sql import SparkSession
+
+import compact_batch
+from streamsoft_jobs.compaction import run_compaction
+from streamsoft_jobs.lake import table_path
+from streamsoft_jobs.quality import QualityPolicy
+from streamsoft_jobs.silver_job import run_silver
+from streamsoft_jobs.silver_synthetic import BASE_TIME, bronze_row, write_bronze
+
+PAST_DAY = BASE_TIME.date()
+TODAY = PAST_DAY + dt.timedelta(days=1)  # the day compaction treats as current
+
+
+def files_per_day(path: str) -> Counter[str]:
+    """Live data files of the table's current version, counted per event_date partition (delta-rs reads it)."""
+    return Counter(uri.rsplit("/", 2)[-2] for uri in deltalake.DeltaTable(path).file_uris())
+
+
+def versions(spark: SparkSession, lake: str) -> dict[str, int]:
+    return {
+        name: int(DeltaTable.forPath(spark, table_path(lake, "silver", name)).history(1).collect()[0]["version"])
+        for name in ("trades", "trades_rejected", "trades_duplicates")
+    }
+
+
+def coordinates(spark: SparkSession, path: str) -> list[tuple[str, str]]:
+    rows = spark.read.format("delta").load(path).select("_source_partition", "_source_offset").collect()
+    return sorted((r[0], r[1]) for r in rows)
+
+
+def append_small_files(spark: SparkSession, lake: str, days: list[dt.datetime], files: int) -> int:
+    """One append of `files` small files per day (the shape the bronze stream leaves); returns the row count."""
+    rows = [bronze_row(timestamp=day + dt.timedelta(minutes=i)) for day in days for i in range(4 * files)]
+    write_bronze(spark, lake, rows, files=files)
+    return len(rows)
+
+
+def test_past_days_become_one_file_with_the_same_rows_and_the_silver_stream_reads_nothing_twice(
+    spark: SparkSession, tmp_lake: str, tmp_path: Path
+) -> None:
+    bronze = table_path(tmp_lake, "bronze", "trades")
+    written = append_small_files(spark, tmp_lake, [BASE_TIME, BASE_TIME + dt.timedelta(days=1)], 6)
+    policy = QualityPolicy(future_tolerance=dt.timedelta(days=3650), lateness_window=dt.timedelta(days=3650))
+    checkpoint = str(tmp_path / "checkpoints" / "silver")
+    first = run_silver(spark, tmp_lake, checkpoint, policy)
+    assert first.total("trades") == written
+
+    before_files = files_per_day(bronze)
+    before_rows = coordinates(spark, bronze)
+    past, today = f"event_date={PAST_DAY}", f"event_date={TODAY}"
+    assert before_files[past] >= 3 and before_files[today] >= 3
+
+    [result, quarantine] = run_compaction(spark, tmp_lake, before=TODAY)
+
+    after_files = files_per_day(bronze)
+    assert after_files[past] == 1, "the past day is one file"
+    assert after_files[today] == before_files[today], "the current day is not rewritten"
+    assert (result.table, result.exists, result.vacuumed) == ("bronze.trades", True, True)
+    assert result.files_removed == before_files[past] and result.files_added == 1
+    assert result.files_before == sum(before_files.values()) and result.files_after == sum(after_files.values())
+    assert (quarantine.table, quarantine.exists) == ("bronze.trades_quarantine", False)
+
+    assert coordinates(spark, bronze) == before_rows
+    assert len(deltalake.DeltaTable(bronze).to_pyarrow_table()) == len(before_rows)
+    # OPTIMIZE commits no data change: the silver stream reads no row of it again and commits nothing
+    silver_versions = versions(spark, tmp_lake)
+    second = run_silver(spark, tmp_lake, checkpoint, policy)
+    assert second.total("bronze_rows") == 0
+    assert versions(spark, tmp_lake) == silver_versions
+    assert spark.read.format("delta").load(table_path(tmp_lake, "silver", "trades")).count() == written
+
+    # a second run finds nothing left to compact in the past day
+    [again, _] = run_compaction(spark, tmp_lake, before=TODAY)
+    assert again.files_removed == 0 and files_per_day(bronze) == after_files
+
+
+def test_vacuum_keeps_what_is_younger_than_the_tables_retention_and_deletes_what_is_older(
+    spark: SparkSession, tmp_lake: str
+) -> None:
+    bronze = table_path(tmp_lake, "bronze", "trades")
+    written = append_small_files(spark, tmp_lake, [BASE_TIME], 4)
+    partition = Path(bronze) / f"event_date={PAST_DAY}"
+    replaced = sorted(partition.glob("*.parquet"))
+    # files no table version references: a crashed writer's leftovers, one old and one recent
+    old_orphan, new_orphan = partition / "part-old-orphan.parquet", partition / "part-new-orphan.parquet"
+    for orphan in (old_orphan, new_orphan):
+        orphan.write_bytes(replaced[0].read_bytes())
+    eight_days_ago = time.time() - 8 * 24 * 3600  # delta.deletedFileRetentionDuration defaults to 7 days
+    os.utime(old_orphan, (eight_days_ago, eight_days_ago))
+
+    [result, _] = run_compaction(spark, tmp_lake, before=TODAY)
+
+    assert result.files_removed == len(replaced) and result.vacuumed
+    assert not old_orphan.exists(), "an unreferenced file older than the retention is deleted"
+    assert new_orphan.exists(), "an unreferenced file younger than the retention is kept"
+    assert all(f.exists() for f in replaced), "files replaced just now stay for readers of older versions"
+    previous = spark.read.format("delta").option("versionAsOf", result_version(spark, bronze) - 1).load(bronze)
+    assert previous.count() == written
+
+
+def result_version(spark: SparkSession, path: str) -> int:
+    return int(DeltaTable.forPath(spark, path).history(1).collect()[0]["version"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--tables", "bronze.trades,bronze.nope"], "--tables: unknown table 'bronze.nope'"),
+        (["--before-date", "yesterday"], "--before-date: expected a date YYYY-MM-DD (got 'yesterday')"),
+        (["--vacuum", "maybe"], "--vacuum: expected true or false"),
+        ([], "--lake-path: required argument is missing"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line_naming_the_argument(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lake = [] if argv == [] else ["--lake-path", "/nonexistent"]
+    assert compact_batch.main([*lake, *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"compact: {message}") and err.count("\n") == 1
