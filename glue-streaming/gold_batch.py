@@ -14,7 +14,7 @@ from typing import Sequence
 
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
 from streamsoft_jobs.gold_job import DEFAULT_ALERT_THRESHOLD_PCT, run_gold
-from streamsoft_jobs.runtime import configure_logging, spark_session
+from streamsoft_jobs.runtime import BATCH_CONF, configure_logging, spark_session
 
 
 def _threshold(raw: str | None) -> Decimal:
@@ -37,7 +37,7 @@ def main(argv: Sequence[str]) -> int:
     except JobArgumentError as error:
         print(f"gold: {error}", file=sys.stderr)
         return 2
-    spark = spark_session(args.get("JOB_NAME") or "streamsoft-gold")
+    spark = spark_session(args.get("JOB_NAME") or "streamsoft-gold", BATCH_CONF)
     summary = run_gold(spark, args.require("lake-path"), args.require("checkpoint-path"), threshold)
     print(json.dumps({"job": "gold", "batches": summary.batches, "rows_in": summary.rows_in}))
     return 0

@@ -15,7 +15,7 @@ from typing import Sequence
 
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
 from streamsoft_jobs.quality import QualityPolicy
-from streamsoft_jobs.runtime import configure_logging, spark_session
+from streamsoft_jobs.runtime import BATCH_CONF, configure_logging, spark_session
 from streamsoft_jobs.silver_job import run_silver
 
 
@@ -32,7 +32,7 @@ def main(argv: Sequence[str]) -> int:
     except JobArgumentError as error:
         print(f"silver: {error}", file=sys.stderr)
         return 2
-    spark = spark_session(args.get("JOB_NAME") or "streamsoft-silver")
+    spark = spark_session(args.get("JOB_NAME") or "streamsoft-silver", BATCH_CONF)
     summary = run_silver(
         spark,
         args.require("lake-path"),

@@ -21,6 +21,14 @@ SESSION_CONF: Mapping[str, str] = {
     "spark.sql.session.timeZone": "UTC",
 }
 
+# The silver and gold jobs: each run MERGEs a few small files into every table it touches. Delta's auto
+# compaction rewrites a partition's small files after the commit that leaves 50 or more of them, inside
+# the same job, so the MERGEd tables never meet a concurrent compaction. (The bronze stream cannot afford
+# that pause in its micro-batches: the compact job covers bronze, see compaction.py.)
+BATCH_CONF: Mapping[str, str] = {
+    "spark.databricks.delta.autoCompact.enabled": "true",
+}
+
 
 def spark_session(app_name: str, extra_conf: Mapping[str, str] | None = None) -> SparkSession:
     """Returns the active session (creating it if needed) with Delta and UTC set."""

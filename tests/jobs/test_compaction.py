@@ -19,10 +19,12 @@ import compact_batch
 from streamsoft_jobs.compaction import run_compaction
 from streamsoft_jobs.lake import table_path
 from streamsoft_jobs.quality import QualityPolicy
+from streamsoft_jobs.runtime import BATCH_CONF
 from streamsoft_jobs.silver_job import run_silver
 from streamsoft_jobs.silver_synthetic import BASE_TIME, bronze_row, write_bronze
 
 PAST_DAY = BASE_TIME.date()
+POLICY = QualityPolicy(future_tolerance=dt.timedelta(days=3650), lateness_window=dt.timedelta(days=3650))
 TODAY = PAST_DAY + dt.timedelta(days=1)  # the day compaction treats as current
 
 
@@ -55,9 +57,8 @@ def test_past_days_become_one_file_with_the_same_rows_and_the_silver_stream_read
 ) -> None:
     bronze = table_path(tmp_lake, "bronze", "trades")
     written = append_small_files(spark, tmp_lake, [BASE_TIME, BASE_TIME + dt.timedelta(days=1)], 6)
-    policy = QualityPolicy(future_tolerance=dt.timedelta(days=3650), lateness_window=dt.timedelta(days=3650))
     checkpoint = str(tmp_path / "checkpoints" / "silver")
-    first = run_silver(spark, tmp_lake, checkpoint, policy)
+    first = run_silver(spark, tmp_lake, checkpoint, POLICY)
     assert first.total("trades") == written
 
     before_files = files_per_day(bronze)
@@ -79,7 +80,7 @@ def test_past_days_become_one_file_with_the_same_rows_and_the_silver_stream_read
     assert len(deltalake.DeltaTable(bronze).to_pyarrow_table()) == len(before_rows)
     # OPTIMIZE commits no data change: the silver stream reads no row of it again and commits nothing
     silver_versions = versions(spark, tmp_lake)
-    second = run_silver(spark, tmp_lake, checkpoint, policy)
+    second = run_silver(spark, tmp_lake, checkpoint, POLICY)
     assert second.total("bronze_rows") == 0
     assert versions(spark, tmp_lake) == silver_versions
     assert spark.read.format("delta").load(table_path(tmp_lake, "silver", "trades")).count() == written
@@ -115,6 +116,30 @@ def test_vacuum_keeps_what_is_younger_than_the_tables_retention_and_deletes_what
 
 def result_version(spark: SparkSession, path: str) -> int:
     return int(DeltaTable.forPath(spark, path).history(1).collect()[0]["version"])
+
+
+def test_silver_runs_with_the_batch_settings_compact_the_small_files_they_merge(
+    spark: SparkSession, tmp_lake: str, tmp_path: Path
+) -> None:
+    for minute in range(3):
+        write_bronze(spark, tmp_lake, [bronze_row(timestamp=BASE_TIME + dt.timedelta(minutes=minute))])
+    # what silver_batch.py and gold_batch.py start their session with, and a threshold this test reaches
+    settings = {**BATCH_CONF, "spark.databricks.delta.autoCompact.minNumFiles": "2"}
+    previous = {key: spark.conf.get(key, None) for key in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
+    try:
+        summary = run_silver(spark, tmp_lake, str(tmp_path / "checkpoint"), POLICY, max_files_per_trigger=1)
+    finally:
+        for key, value in previous.items():
+            spark.conf.unset(key) if value is None else spark.conf.set(key, value)
+
+    silver = table_path(tmp_lake, "silver", "trades")
+    assert len(summary.batches) == 3 and summary.total("trades") == 3
+    operations = [row["operation"] for row in DeltaTable.forPath(spark, silver).history().collect()]
+    assert operations.count("MERGE") == 3 and "OPTIMIZE" in operations, operations
+    assert files_per_day(silver)[f"event_date={PAST_DAY}"] == 1
+    assert spark.read.format("delta").load(silver).count() == 3
 
 
 @pytest.mark.parametrize(
