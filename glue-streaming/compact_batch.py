@@ -2,9 +2,10 @@
 default the two bronze tables the streaming job appends to every few seconds (streamsoft_jobs/compaction.py).
 
 Arguments: --lake-path; optional --JOB_NAME (Glue passes it), --tables (comma-separated `layer.table`,
-default bronze.trades,bronze.trades_quarantine), --before-date (YYYY-MM-DD: compact event_date partitions
-before it; default today, UTC), --vacuum (default true; VACUUM keeps what each table's
-delta.deletedFileRetentionDuration, 7 days by default, protects).
+or `all`; default bronze.trades,bronze.trades_quarantine), --vacuum-tables (the same form; default
+--tables; a table only listed here is vacuumed without OPTIMIZE), --before-date (YYYY-MM-DD: compact
+event_date partitions before it; default today, UTC), --vacuum (default true; VACUUM keeps what each
+table's delta.deletedFileRetentionDuration, 7 days by default, protects).
 """
 
 from __future__ import annotations
@@ -38,13 +39,17 @@ def main(argv: Sequence[str]) -> int:
             tables = parse_tables(args.get("tables"))
         except ValueError as error:
             raise JobArgumentError(f"--tables: {error}") from error
+        try:
+            vacuum_tables = parse_tables(args.get("vacuum-tables"), tables)
+        except ValueError as error:
+            raise JobArgumentError(f"--vacuum-tables: {error}") from error
         before = _before_date(args.get("before-date"))
         vacuum = args.get_bool("vacuum", True)
     except JobArgumentError as error:
         print(f"compact: {error}", file=sys.stderr)
         return 2
     spark = spark_session(args.get("JOB_NAME") or "streamsoft-compact")
-    results = run_compaction(spark, args.require("lake-path"), tables, before, vacuum)
+    results = run_compaction(spark, args.require("lake-path"), tables, before, vacuum, vacuum_tables)
     print(json.dumps({"job": "compact", "tables": [asdict(result) for result in results]}))
     logging.getLogger("streamsoft.compaction").info("compact job done")
     return 0

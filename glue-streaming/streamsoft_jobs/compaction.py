@@ -10,7 +10,7 @@ thousands of files a day; every reader (silver's stream, Athena, snapshot loadin
   reading silver) skip such commits, so no row is read twice, and its snapshots hold the same rows.
 - Concurrent appends (the bronze stream) do not conflict with OPTIMIZE. MERGE does (silver and gold
   tables): compact those only between the silver/gold runs.
-- VACUUM deletes files that no table version within the table's `delta.deletedFileRetentionDuration`
+- VACUUM (of `vacuum_tables`, by default the compacted ones) deletes files that no table version within the table's `delta.deletedFileRetentionDuration`
   (Delta's default: 7 days) needs, and nothing younger: a reader that is behind (a stopped silver job, an
   Athena query on an old version) still finds its files. Delta 4 takes the retention from that table
   property only (a retention passed to VACUUM is ignored), so it is set per table, not per run.
@@ -51,16 +51,19 @@ class TableCompaction:
     exists: bool
     files_before: int = 0
     files_after: int = 0
+    optimized: bool = False
     files_removed: int = 0  # small files OPTIMIZE replaced
     files_added: int = 0  # the large files it wrote instead
     partitions_optimized: int = 0
     vacuumed: bool = False
 
 
-def parse_tables(value: str | None) -> tuple[str, ...]:
-    """`layer.table[,layer.table…]` → the names, each one of KNOWN_TABLES; None → DEFAULT_TABLES."""
+def parse_tables(value: str | None, default: tuple[str, ...] = DEFAULT_TABLES) -> tuple[str, ...]:
+    """`layer.table[,layer.table…]` or `all` → the names, each one of KNOWN_TABLES; None → `default`."""
     if value is None or value.strip() == "":
-        return DEFAULT_TABLES
+        return default
+    if value.strip() == "all":
+        return KNOWN_TABLES
     names = tuple(part.strip() for part in value.split(",") if part.strip())
     unknown = [name for name in names if name not in KNOWN_TABLES]
     if unknown:
@@ -77,10 +80,11 @@ def compact_table(
     lake_path: str,
     name: str,
     before: dt.date,
+    optimize: bool,
     vacuum: bool,
 ) -> TableCompaction:
-    """OPTIMIZE `name` (`layer.table`) in the days before `before` if it is partitioned by event_date, all of
-    it otherwise; then, if `vacuum`, VACUUM it."""
+    """If `optimize`, OPTIMIZE `name` (`layer.table`) in the days before `before` if it is partitioned by
+    event_date, all of it otherwise; then, if `vacuum`, VACUUM it."""
     layer, table_name = name.split(".", 1)
     path = table_path(lake_path, layer, table_name)
     if not DeltaTable.isDeltaTable(spark, path):
@@ -88,10 +92,12 @@ def compact_table(
         return TableCompaction(table=name, exists=False)
     table = DeltaTable.forPath(spark, path)
     files_before = _file_count(table)
-    optimizer = table.optimize()
-    if "event_date" in table.detail().first()["partitionColumns"]:
-        optimizer = optimizer.where(f"event_date < DATE'{before.isoformat()}'")
-    metrics = optimizer.executeCompaction().first()["metrics"]
+    metrics = {"numFilesRemoved": 0, "numFilesAdded": 0, "partitionsOptimized": 0}
+    if optimize:
+        optimizer = table.optimize()
+        if "event_date" in table.detail().first()["partitionColumns"]:
+            optimizer = optimizer.where(f"event_date < DATE'{before.isoformat()}'")
+        metrics = optimizer.executeCompaction().first()["metrics"]
     if vacuum:
         # VACUUM lists the table in spark.sql.sources.parallelPartitionDiscovery.parallelism tasks, 10,000
         # by default: 35 s of empty tasks on a small table. A few per core list a year of days as well.
@@ -103,6 +109,7 @@ def compact_table(
     result = TableCompaction(
         table=name,
         exists=True,
+        optimized=optimize,
         files_before=files_before,
         files_after=_file_count(table),
         files_removed=int(metrics["numFilesRemoved"]),
@@ -120,6 +127,11 @@ def run_compaction(
     tables: Sequence[str] = DEFAULT_TABLES,
     before: dt.date | None = None,
     vacuum: bool = True,
+    vacuum_tables: Sequence[str] | None = None,
 ) -> list[TableCompaction]:
+    """OPTIMIZE `tables`, then VACUUM `vacuum_tables` (default: `tables`; none when not `vacuum`). A table in
+    `vacuum_tables` only is vacuumed without OPTIMIZE: safe next to the jobs that MERGE into it."""
     cutoff = before or dt.datetime.now(dt.timezone.utc).date()
-    return [compact_table(spark, lake_path, name, cutoff, vacuum) for name in tables]
+    vacuumed = (tables if vacuum_tables is None else vacuum_tables) if vacuum else ()
+    names = list(dict.fromkeys([*tables, *vacuumed]))
+    return [compact_table(spark, lake_path, name, cutoff, name in tables, name in vacuumed) for name in names]

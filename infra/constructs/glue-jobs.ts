@@ -1,6 +1,6 @@
 // The Glue jobs: one streaming bronze job per transport (Kinesis and/or MSK), the silver and gold batch
 // jobs, chained by a workflow (silver on a schedule, gold when silver succeeded), and the compact job
-// (OPTIMIZE + VACUUM of bronze) on its own schedule. Each job has
+// (OPTIMIZE of bronze, VACUUM of every table) on its own schedule. Each job has
 // its own role allowed exactly what that job touches: its source, its layers' prefixes, its
 // checkpoint folder, the code objects, its logs and the platform key.
 import { Construct } from 'constructs';
@@ -175,15 +175,16 @@ export class GlueJobs extends Construct {
     });
     this.workflowName = workflow.name;
 
-    // OPTIMIZE + VACUUM of the bronze tables, outside the workflow: the bronze stream only appends, which
-    // never conflicts with compaction, so it needs no coordination with silver/gold. VACUUM deletes.
+    // OPTIMIZE + VACUUM of the bronze tables and VACUUM of every other, outside the workflow: the bronze
+    // stream only appends, which never conflicts with OPTIMIZE, and VACUUM commits no data, so it needs no
+    // coordination with silver/gold (which compact their own tables as they write).
     const compact = this.job({
       job: 'compact',
       type: 'glueetl',
       script: this.artifacts.scripts.compact,
-      arguments: {},
+      arguments: { '--vacuum-tables': 'all' },
       readPrefixes: [],
-      writePrefixes: ['lake/bronze'],
+      writePrefixes: ['lake/bronze', 'lake/silver', 'lake/gold'],
       sourcePolicy: [],
     });
     new GlueTrigger(this, 'compact-schedule', {

@@ -274,11 +274,14 @@ describe('GlueJobs', () => {
     }
   });
 
-  test('compact: a daily batch job over bronze, on its own schedule, that may write bronze only', () => {
+  test('compact: a daily batch job over the lake, on its own schedule, outside the workflow', () => {
     const job = glueJob(both, 'streamsoft-dev-compact');
     expect(job.command).toMatchObject({ name: 'glueetl' });
     expect((job.command as Record<string, string>).script_location).toMatch(/compact_batch\.py$/);
-    expect(job.default_arguments).toMatchObject({ '--lake-path': expect.stringMatching(/\/lake$/) });
+    expect(job.default_arguments).toMatchObject({
+      '--lake-path': expect.stringMatching(/\/lake$/),
+      '--vacuum-tables': 'all', // OPTIMIZE bronze (the default), VACUUM every table
+    });
     expect(job.default_arguments).not.toHaveProperty('--checkpoint-path');
     const trigger = Object.values(resourcesOf(both.doc, 'aws_glue_trigger')).find(
       (t) => t.name === 'streamsoft-dev-compact-schedule',
@@ -292,7 +295,9 @@ describe('GlueJobs', () => {
     const statements = (JSON.parse(String(policy!.policy)) as { Statement: Statement[] }).Statement;
     const write = statements.find((st) => st.Sid === 'WriteOwnLayersAndCheckpoint')!;
     expect(write.Action).toContain('s3:DeleteObject'); // VACUUM deletes replaced files
-    expect(write.Resource).toEqual([expect.stringMatching(/\/lake\/bronze\/\*$/)]);
+    expect(write.Resource).toEqual(
+      ['bronze', 'silver', 'gold'].map((layer) => expect.stringMatching(new RegExp(`/lake/${layer}/\\*$`))),
+    );
     expect(statements.find((st) => st.Sid === 'ReadUpstreamLayers')).toBeUndefined();
   });
 

@@ -97,18 +97,30 @@ def test_vacuum_keeps_what_is_younger_than_the_tables_retention_and_deletes_what
     written = append_small_files(spark, tmp_lake, [BASE_TIME], 4)
     partition = Path(bronze) / f"event_date={PAST_DAY}"
     replaced = sorted(partition.glob("*.parquet"))
-    # files no table version references: a crashed writer's leftovers, one old and one recent
-    old_orphan, new_orphan = partition / "part-old-orphan.parquet", partition / "part-new-orphan.parquet"
-    for orphan in (old_orphan, new_orphan):
-        orphan.write_bytes(replaced[0].read_bytes())
-    eight_days_ago = time.time() - 8 * 24 * 3600  # delta.deletedFileRetentionDuration defaults to 7 days
-    os.utime(old_orphan, (eight_days_ago, eight_days_ago))
+    live = files_per_day(bronze)
 
-    [result, _] = run_compaction(spark, tmp_lake, before=TODAY)
+    def orphans() -> tuple[Path, Path]:
+        """Files no table version references (a crashed writer's leftovers), one old and one recent."""
+        old, new = partition / "part-old-orphan.parquet", partition / "part-new-orphan.parquet"
+        for orphan in (old, new):
+            orphan.write_bytes(replaced[0].read_bytes())
+        eight_days_ago = time.time() - 8 * 24 * 3600  # delta.deletedFileRetentionDuration defaults to 7 days
+        os.utime(old, (eight_days_ago, eight_days_ago))
+        return old, new
 
-    assert result.files_removed == len(replaced) and result.vacuumed
+    # VACUUM only (a table the job must not OPTIMIZE, such as silver's while silver runs)
+    old_orphan, new_orphan = orphans()
+    [only_vacuum] = run_compaction(spark, tmp_lake, tables=(), vacuum_tables=("bronze.trades",), before=TODAY)
+    assert (only_vacuum.optimized, only_vacuum.vacuumed, only_vacuum.files_removed) == (False, True, 0)
+    assert files_per_day(bronze) == live
     assert not old_orphan.exists(), "an unreferenced file older than the retention is deleted"
     assert new_orphan.exists(), "an unreferenced file younger than the retention is kept"
+
+    # OPTIMIZE then VACUUM
+    old_orphan, new_orphan = orphans()
+    [result, _] = run_compaction(spark, tmp_lake, before=TODAY)
+    assert result.optimized and result.vacuumed and result.files_removed == len(replaced)
+    assert not old_orphan.exists() and new_orphan.exists()
     assert all(f.exists() for f in replaced), "files replaced just now stay for readers of older versions"
     previous = spark.read.format("delta").option("versionAsOf", result_version(spark, bronze) - 1).load(bronze)
     assert previous.count() == written
@@ -146,6 +158,7 @@ def test_silver_runs_with_the_batch_settings_compact_the_small_files_they_merge(
     ("argv", "message"),
     [
         (["--tables", "bronze.trades,bronze.nope"], "--tables: unknown table 'bronze.nope'"),
+        (["--vacuum-tables", "all,gold.nope"], "--vacuum-tables: unknown table 'all'"),
         (["--before-date", "yesterday"], "--before-date: expected a date YYYY-MM-DD (got 'yesterday')"),
         (["--vacuum", "maybe"], "--vacuum: expected true or false"),
         ([], "--lake-path: required argument is missing"),
