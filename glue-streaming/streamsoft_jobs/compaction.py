@@ -9,11 +9,13 @@ thousands of files a day; every reader (silver's stream, Athena, snapshot loadin
 - OPTIMIZE commits with `dataChange=false`: Delta streaming readers (the silver job reading bronze, gold
   reading silver) skip such commits, so no row is read twice, and its snapshots hold the same rows.
 - Concurrent appends (the bronze stream) do not conflict with OPTIMIZE. MERGE does (silver and gold
-  tables): compact those only between the silver/gold runs.
-- VACUUM (of `vacuum_tables`, by default the compacted ones) deletes files that no table version within the table's `delta.deletedFileRetentionDuration`
-  (Delta's default: 7 days) needs, and nothing younger: a reader that is behind (a stopped silver job, an
-  Athena query on an old version) still finds its files. Delta 4 takes the retention from that table
-  property only (a retention passed to VACUUM is ignored), so it is set per table, not per run.
+  tables): those compact themselves as they write (runtime.BATCH_CONF); OPTIMIZE them here only between
+  the silver/gold runs.
+- VACUUM (of `vacuum_tables`, by default the compacted ones) deletes files that no table version within
+  the table's `delta.deletedFileRetentionDuration` (Delta's default: 7 days) needs, and nothing younger:
+  a reader that is behind (a stopped silver job, an Athena query on an old version) still finds its
+  files. It commits no data change, so it is safe next to any writer. Delta 4 takes the retention from
+  that table property only (a retention passed to VACUUM is ignored), so it is set per table.
 """
 
 from __future__ import annotations
