@@ -6,7 +6,7 @@ import { envOption, parseConfig } from '../cli/options';
 import { logger as rootLogger } from '../core/logger';
 import { DEFAULT_DATA_DIR, REPO_ROOT } from '../core/paths';
 import { DEFAULT_STREAM_NAME } from '../schemas/trade';
-import { localJobPaths, runJob, type JobName, type JobResult } from './run-job';
+import { JOB_SUMMARY_LINE, localJobPaths, runJob, type JobName, type JobResult } from './run-job';
 
 const DEFAULT_KINESIS_ENDPOINT = 'http://127.0.0.1:4567';
 const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
@@ -108,7 +108,8 @@ async function runInForeground(job: JobName, args: string[], dataDir: string): P
       dataDir,
       signal: stop.signal,
       logger: log,
-      onLine: (line) => process.stderr.write(line + '\n'),
+      // The JSON summary is the command's output (stdout, for scripts); the log lines go to stderr.
+      onLine: (line) => (JOB_SUMMARY_LINE.test(line) ? process.stdout : process.stderr).write(line + '\n'),
     });
   } finally {
     process.off('SIGINT', onSignal);

@@ -29,7 +29,10 @@ export interface JobOptions {
   dataDir: string;
   /** Aborting stops the job: SIGTERM, then SIGKILL of its process group after a grace period. */
   signal?: AbortSignal;
-  /** Each line the job's own Python loggers write (not Spark's JVM log), e.g. the per-batch summaries. */
+  /**
+   * Each line the job's own Python loggers write (not Spark's JVM log), e.g. the per-batch summaries, and
+   * the batch jobs' one-line JSON summary at the end (JOB_SUMMARY_LINE).
+   */
   onLine?: (line: string) => void;
   logger?: Logger;
   /** Driver memory; small by default for a 2-core laptop. */
@@ -52,8 +55,11 @@ export interface JobHandle {
   stop(graceMs?: number): Promise<JobResult>;
 }
 
-/** `spark-submit` settings for local runs, passed through PYSPARK_SUBMIT_ARGS. */
-export function localSparkSubmitArgs(driverMemory = '1g'): string[] {
+/**
+ * `spark-submit` settings for local runs, passed through PYSPARK_SUBMIT_ARGS; Spark's warehouse folder goes
+ * under the data dir, not into the working directory.
+ */
+export function localSparkSubmitArgs(dataDir: string, driverMemory = '1g'): string[] {
   const jars = fs.existsSync(SPARK_JARS_DIR)
     ? fs
         .readdirSync(SPARK_JARS_DIR)
@@ -73,6 +79,7 @@ export function localSparkSubmitArgs(driverMemory = '1g'): string[] {
     'spark.default.parallelism': '2',
     'spark.databricks.delta.snapshotPartitions': '2',
     'spark.sql.session.timeZone': 'UTC',
+    'spark.sql.warehouse.dir': path.join(dataDirLayout(dataDir).root, 'spark-warehouse'),
   };
   return [
     '--master',
@@ -87,6 +94,8 @@ export function localSparkSubmitArgs(driverMemory = '1g'): string[] {
 }
 
 const PYTHON_LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (INFO|WARNING|ERROR|CRITICAL) /;
+/** What silver_batch.py, gold_batch.py and compact_batch.py print last: `{"job": …}` on one line. */
+export const JOB_SUMMARY_LINE = /^\{"job": /;
 
 /** Starts a job in the background of this process; see JobHandle. */
 export function startJob(options: JobOptions): JobHandle {
@@ -101,7 +110,7 @@ export function startJob(options: JobOptions): JobHandle {
   fs.mkdirSync(layout.logs, { recursive: true });
   const log = path.join(layout.logs, `job-${options.job}.log`);
   const out = fs.createWriteStream(log, { flags: 'a' });
-  const submitArgs = localSparkSubmitArgs(options.driverMemory);
+  const submitArgs = localSparkSubmitArgs(options.dataDir, options.driverMemory);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PYTHONPATH: [JOBS_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
@@ -127,7 +136,9 @@ export function startJob(options: JobOptions): JobHandle {
     pending += chunk.toString('utf8');
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
-    for (const line of lines) if (PYTHON_LOG_LINE.test(line)) options.onLine(line);
+    for (const line of lines) {
+      if (PYTHON_LOG_LINE.test(line) || JOB_SUMMARY_LINE.test(line)) options.onLine(line);
+    }
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);

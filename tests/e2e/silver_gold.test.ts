@@ -102,16 +102,17 @@ describe('silver and gold end to end over Kinesis', () => {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function expectOk(args: string[]): Promise<void> {
+  async function expectOk(args: string[]): Promise<string> {
     const result = await runStreamsoft(args);
     if (result.code !== 0) throw new Error(`streamsoft ${args.join(' ')} failed:\n${result.stderr}`);
+    return result.stdout;
   }
 
   test('faults land where they should, counts reconcile, gold equals an independent computation', async () => {
     const stream = 'trades-silver-gold';
     const dataDir = path.join(dir, 'data');
     const lake = dataDirLayout(dataDir).lake;
-    const produce = (recordFile: string, seed: string, late: string): Promise<void> =>
+    const produce = (recordFile: string, seed: string, late: string): Promise<string> =>
       expectOk([
         ...['produce', '--transport', 'kinesis', '--kinesis-endpoint', standIns.endpoints.kinesis!],
         ...['--stream', stream, '--shards', '2', '--registry-url', standIns.endpoints.registry!],
@@ -165,8 +166,16 @@ describe('silver and gold end to end over Kinesis', () => {
     // Includes price_alerts; how many alerts there are depends on where the wall-clock minutes fall.
     expect(check.mismatched).toEqual([]);
 
-    // A run with nothing new commits nothing.
-    await expectOk(['jobs', 'silver', '--data-dir', dataDir]);
+    // A run with nothing new commits nothing, and says so on stdout.
+    const summary = await expectOk(['jobs', 'silver', '--data-dir', dataDir]);
+    expect(JSON.parse(summary)).toEqual({
+      job: 'silver',
+      batches: 0,
+      bronze_rows: 0,
+      trades: 0,
+      rejected: 0,
+      duplicates: 0,
+    });
     await expectOk(['jobs', 'gold', '--data-dir', dataDir, '--', '--alert-threshold-pct', THRESHOLD_PCT]);
     expect((await checkLake(lake, files)).versions).toEqual(check.versions);
   });

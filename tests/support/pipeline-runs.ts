@@ -9,20 +9,23 @@ export type { RecordLine };
 
 export interface StreamsoftRun {
   code: number;
+  stdout: string;
   stderr: string;
 }
 
-/** Runs `streamsoft <args>` to completion with no time limit (jobs can be long), keeping its stderr. */
+/** Runs `streamsoft <args>` to completion with no time limit (jobs can be long), keeping its output. */
 export function runStreamsoft(args: string[]): Promise<StreamsoftRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'streamsoft.js'), ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, STREAMSOFT_LOG_FORMAT: 'json' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('close', (code) => resolve({ code: code ?? 1, stderr }));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
 }
 
