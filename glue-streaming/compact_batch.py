@@ -17,8 +17,8 @@ import sys
 from dataclasses import asdict
 from typing import Sequence
 
-from streamsoft_jobs.args import JobArgumentError, parse_job_args
-from streamsoft_jobs.compaction import parse_tables, run_compaction
+from streamsoft_jobs.args import JobArgs, JobArgumentError, parse_job_args
+from streamsoft_jobs.compaction import DEFAULT_TABLES, parse_tables, run_compaction
 from streamsoft_jobs.runtime import configure_logging, spark_session
 
 
@@ -31,18 +31,19 @@ def _before_date(raw: str | None) -> dt.date | None:
         raise JobArgumentError(f"--before-date: expected a date YYYY-MM-DD (got {raw!r})") from error
 
 
+def _tables(args: JobArgs, name: str, default: tuple[str, ...] = DEFAULT_TABLES) -> tuple[str, ...]:
+    try:
+        return parse_tables(args.get(name), default)
+    except ValueError as error:
+        raise JobArgumentError(f"--{name}: {error}") from error
+
+
 def main(argv: Sequence[str]) -> int:
     configure_logging()
     try:
         args = parse_job_args(argv, required=["lake-path"])
-        try:
-            tables = parse_tables(args.get("tables"))
-        except ValueError as error:
-            raise JobArgumentError(f"--tables: {error}") from error
-        try:
-            vacuum_tables = parse_tables(args.get("vacuum-tables"), tables)
-        except ValueError as error:
-            raise JobArgumentError(f"--vacuum-tables: {error}") from error
+        tables = _tables(args, "tables")
+        vacuum_tables = _tables(args, "vacuum-tables", tables)
         before = _before_date(args.get("before-date"))
         vacuum = args.get_bool("vacuum", True)
     except JobArgumentError as error:

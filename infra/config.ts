@@ -20,6 +20,11 @@ function isCidr(value: string, maxPrefix = 32): boolean {
 }
 
 const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const glueCron = (fallback: string) =>
+  z
+    .string()
+    .regex(/^cron\(.+\)$/, `must be a Glue cron expression such as ${fallback}`)
+    .default(fallback);
 
 /** Every setting with its default; the CLI and `main.ts` pass only what the user chose. */
 export const infraConfigSchema = z.object({
@@ -78,15 +83,9 @@ export const infraConfigSchema = z.object({
   batchWorkers: positiveInt(2, 100).default(2),
   triggerSeconds: positiveInt(1, 3600).default(30),
   startingPosition: z.enum(['earliest', 'latest']).default('earliest'),
-  silverSchedule: z
-    .string()
-    .regex(/^cron\(.+\)$/, 'must be a Glue cron expression such as cron(0/15 * * * ? *)')
-    .default('cron(0/15 * * * ? *)'),
+  silverSchedule: glueCron('cron(0/15 * * * ? *)'),
   // Daily, after midnight UTC: the compact job rewrites the days before the current one.
-  compactSchedule: z
-    .string()
-    .regex(/^cron\(.+\)$/, 'must be a Glue cron expression such as cron(30 1 * * ? *)')
-    .default('cron(30 1 * * ? *)'),
+  compactSchedule: glueCron('cron(30 1 * * ? *)'),
   registryImage: z.string().min(1).default('apicurio/apicurio-registry:3.3.3'),
   metabaseImage: z.string().min(1).default('metabase/metabase:v0.64.2.2'),
   certificateArn: z

@@ -73,10 +73,6 @@ def parse_tables(value: str | None, default: tuple[str, ...] = DEFAULT_TABLES) -
     return names
 
 
-def _file_count(table: DeltaTable) -> int:
-    return int(table.detail().first()["numFiles"])
-
-
 def compact_table(
     spark: SparkSession,
     lake_path: str,
@@ -93,11 +89,11 @@ def compact_table(
         log.info("%s: no table at %s yet, nothing to compact", name, path)
         return TableCompaction(table=name, exists=False)
     table = DeltaTable.forPath(spark, path)
-    files_before = _file_count(table)
+    detail = table.detail().first()
     metrics = {"numFilesRemoved": 0, "numFilesAdded": 0, "partitionsOptimized": 0}
     if optimize:
         optimizer = table.optimize()
-        if "event_date" in table.detail().first()["partitionColumns"]:
+        if "event_date" in detail["partitionColumns"]:
             optimizer = optimizer.where(f"event_date < DATE'{before.isoformat()}'")
         metrics = optimizer.executeCompaction().first()["metrics"]
     if vacuum:
@@ -112,8 +108,8 @@ def compact_table(
         table=name,
         exists=True,
         optimized=optimize,
-        files_before=files_before,
-        files_after=_file_count(table),
+        files_before=int(detail["numFiles"]),
+        files_after=int(table.detail().first()["numFiles"]),
         files_removed=int(metrics["numFilesRemoved"]),
         files_added=int(metrics["numFilesAdded"]),
         partitions_optimized=int(metrics["partitionsOptimized"]),

@@ -34,8 +34,7 @@ class Kinesalite:
         )
         deadline = time.monotonic() + 30
         while (match := LISTENING.search(Path(self.log.name).read_text())) is None:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"kinesalite exited: {Path(self.log.name).read_text()[-2000:]}")
+            self._check_running()
             if time.monotonic() > deadline:
                 self.stop()
                 raise TimeoutError("kinesalite did not start listening within 30 s")
@@ -48,11 +47,14 @@ class Kinesalite:
 
         return kinesis_client(self.endpoint, "us-east-1")
 
-    def create_stream(self, name: str, shards: int) -> None:
+    def _check_running(self) -> None:
         if self.process.poll() is not None:
             raise RuntimeError(
                 f"kinesalite exited (code {self.process.returncode}): {Path(self.log.name).read_text()[-2000:]}"
             )
+
+    def create_stream(self, name: str, shards: int) -> None:
+        self._check_running()
         client = self.client()
         client.create_stream(StreamName=name, ShardCount=shards)
         wait_active(client, name)

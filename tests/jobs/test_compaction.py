@@ -16,6 +16,7 @@ from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 
 import compact_batch
+from delta_versions import SILVER_TABLES, latest_version, layer_versions
 from streamsoft_jobs.compaction import run_compaction
 from streamsoft_jobs.lake import table_path
 from streamsoft_jobs.quality import QualityPolicy
@@ -31,13 +32,6 @@ TODAY = PAST_DAY + dt.timedelta(days=1)  # the day compaction treats as current
 def files_per_day(path: str) -> Counter[str]:
     """Live data files of the table's current version, counted per event_date partition (delta-rs reads it)."""
     return Counter(uri.rsplit("/", 2)[-2] for uri in deltalake.DeltaTable(path).file_uris())
-
-
-def versions(spark: SparkSession, lake: str) -> dict[str, int]:
-    return {
-        name: int(DeltaTable.forPath(spark, table_path(lake, "silver", name)).history(1).collect()[0]["version"])
-        for name in ("trades", "trades_rejected", "trades_duplicates")
-    }
 
 
 def coordinates(spark: SparkSession, path: str) -> list[tuple[str, str]]:
@@ -79,10 +73,10 @@ def test_past_days_become_one_file_with_the_same_rows_and_the_silver_stream_read
     assert coordinates(spark, bronze) == before_rows
     assert len(deltalake.DeltaTable(bronze).to_pyarrow_table()) == len(before_rows)
     # OPTIMIZE commits no data change: the silver stream reads no row of it again and commits nothing
-    silver_versions = versions(spark, tmp_lake)
+    silver_versions = layer_versions(spark, tmp_lake, "silver", SILVER_TABLES)
     second = run_silver(spark, tmp_lake, checkpoint, POLICY)
     assert second.total("bronze_rows") == 0
-    assert versions(spark, tmp_lake) == silver_versions
+    assert layer_versions(spark, tmp_lake, "silver", SILVER_TABLES) == silver_versions
     assert spark.read.format("delta").load(table_path(tmp_lake, "silver", "trades")).count() == written
 
     # a second run finds nothing left to compact in the past day
@@ -122,12 +116,8 @@ def test_vacuum_keeps_what_is_younger_than_the_tables_retention_and_deletes_what
     assert result.optimized and result.vacuumed and result.files_removed == len(replaced)
     assert not old_orphan.exists() and new_orphan.exists()
     assert all(f.exists() for f in replaced), "files replaced just now stay for readers of older versions"
-    previous = spark.read.format("delta").option("versionAsOf", result_version(spark, bronze) - 1).load(bronze)
+    previous = spark.read.format("delta").option("versionAsOf", latest_version(spark, bronze) - 1).load(bronze)
     assert previous.count() == written
-
-
-def result_version(spark: SparkSession, path: str) -> int:
-    return int(DeltaTable.forPath(spark, path).history(1).collect()[0]["version"])
 
 
 def test_silver_runs_with_the_batch_settings_compact_the_small_files_they_merge(

@@ -7,9 +7,9 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 
+from delta_versions import layer_versions
 from streamsoft_jobs.gold_job import _hour_filter, _hour_ranges, run_gold
 from streamsoft_jobs.lake import table_path
 from streamsoft_jobs.silver_job import run_silver
@@ -28,13 +28,6 @@ NAIVE_M = M.replace(tzinfo=None)
 
 def gold(spark: SparkSession, lake: str, table: str) -> list[dict]:
     return [r.asDict() for r in spark.read.format("delta").load(table_path(lake, "gold", table)).collect()]
-
-
-def versions(spark: SparkSession, lake: str) -> dict[str, int]:
-    return {
-        t: DeltaTable.forPath(spark, table_path(lake, "gold", t)).history(1).collect()[0]["version"]
-        for t in GOLD_TABLES
-    }
 
 
 def trade(seconds: int, price: str, **extra: object) -> dict:
@@ -63,10 +56,10 @@ def test_late_trade_updates_its_keys_and_a_rerun_changes_nothing(
     (health,) = gold(spark, tmp_lake, "pipeline_health_hourly")
     assert (health["bronze_rows"], health["silver_rows"], health["quarantined"]) == (3, 3, 1)
 
-    settled = versions(spark, tmp_lake)
+    settled = layer_versions(spark, tmp_lake, "gold", GOLD_TABLES)
     contents = {t: gold(spark, tmp_lake, t) for t in GOLD_TABLES}
     run()
-    assert versions(spark, tmp_lake) == settled
+    assert layer_versions(spark, tmp_lake, "gold", GOLD_TABLES) == settled
     assert {t: gold(spark, tmp_lake, t) for t in GOLD_TABLES} == contents
 
     # Arrives an hour after its event time: it belongs to minute M, so M's close moves to 203 and the

@@ -7,22 +7,13 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 
+from delta_versions import SILVER_TABLES, layer_versions
 from streamsoft_jobs.lake import table_path
 from streamsoft_jobs.quality import QualityPolicy
 from streamsoft_jobs.silver_job import SilverPaths, process_batch, run_silver
 from streamsoft_jobs.silver_synthetic import BASE_TIME, bronze_row, write_bronze
-
-SILVER_TABLES = ("trades", "trades_rejected", "trades_duplicates")
-
-
-def versions(spark: SparkSession, lake: str) -> dict[str, int]:
-    return {
-        name: DeltaTable.forPath(spark, table_path(lake, "silver", name)).history(1).collect()[0]["version"]
-        for name in SILVER_TABLES
-    }
 
 
 def ids(spark: SparkSession, lake: str, table: str, column: str = "operation_id") -> list[str]:
@@ -48,11 +39,11 @@ def test_incremental_runs_deduplicate_across_runs_and_rerun_changes_nothing(
     )
     assert ids(spark, tmp_lake, "trades") == sorted([a["operation_id"], b["operation_id"], c["operation_id"]])
     assert ids(spark, tmp_lake, "trades_rejected", "rule") == ["non_positive_price"]
-    before = versions(spark, tmp_lake)
+    before = layer_versions(spark, tmp_lake, "silver", SILVER_TABLES)
 
     again = run_silver(spark, tmp_lake, checkpoint)
     assert again.batches == []
-    assert versions(spark, tmp_lake) == before
+    assert layer_versions(spark, tmp_lake, "silver", SILVER_TABLES) == before
 
     d = bronze_row()
     write_bronze(
@@ -80,13 +71,13 @@ def test_a_batch_replayed_after_a_crash_writes_nothing_twice(
     paths = SilverPaths.of(tmp_lake)
     run_silver(spark, tmp_lake, str(tmp_path / "cp-unused"))  # creates tables, processes once
     contents = {t: ids(spark, tmp_lake, t, "_source_offset") for t in SILVER_TABLES}
-    before = versions(spark, tmp_lake)
+    before = layer_versions(spark, tmp_lake, "silver", SILVER_TABLES)
 
     batch = spark.read.format("delta").load(paths.bronze_trades)
     counts = process_batch(spark, paths, QualityPolicy(), batch, batch_id=0)
     assert (counts.trades, counts.rejected, counts.duplicates) == (0, 0, 0)
     assert {t: ids(spark, tmp_lake, t, "_source_offset") for t in SILVER_TABLES} == contents
-    assert versions(spark, tmp_lake) == before
+    assert layer_versions(spark, tmp_lake, "silver", SILVER_TABLES) == before
 
 
 def test_lateness_policy_accepts_a_week_and_rejects_older_as_too_late(
