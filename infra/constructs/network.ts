@@ -46,14 +46,6 @@ export const INTERFACE_ENDPOINT_SERVICES = [
 
 type Tier = 'public' | 'app' | 'data';
 
-/** Every TCP port except SSH (22), HTTP (80) and RDP (3389). */
-export const GLUE_WORKER_PORT_RANGES: [number, number][] = [
-  [0, 21],
-  [23, 79],
-  [81, 3388],
-  [3390, 65535],
-];
-
 export class Network extends Construct {
   readonly vpcId: string;
   readonly vpcCidr: string;
@@ -156,14 +148,15 @@ export class Network extends Construct {
       description: 'Glue job workers',
       vpcId: vpc.id,
     });
-    // Glue needs its workers to reach each other on any TCP port (Spark picks them); the well-known
-    // remote-access ports are left out, which Spark never uses.
-    GLUE_WORKER_PORT_RANGES.forEach((range, i) => {
-      allowIngress(this, `glue-self-in-${i}`, glueSg.id, {
-        peer: { securityGroupId: glueSg.id },
-        port: range,
-        description: 'Glue workers talk to each other (required by Glue)',
-      });
+    // Glue refuses to start a job run unless one of its security groups admits itself on ALL TCP
+    // ports ("At least one security group must open all ingress ports"); a split that skips 22, 80
+    // or 3389 fails every run. The source is the group itself, so nothing outside the group gets in.
+    // https://docs.aws.amazon.com/glue/latest/dg/glue-troubleshooting-errors.html#error-inbound-self-reference-rule
+    // https://docs.aws.amazon.com/glue/latest/dg/setup-vpc-for-glue-access.html
+    allowIngress(this, 'glue-self-in', glueSg.id, {
+      peer: { securityGroupId: glueSg.id },
+      port: [0, 65535],
+      description: 'Glue workers talk to each other on all TCP ports (required by Glue)',
     });
     allowEgress(this, 'glue-self-out', glueSg.id, {
       peer: { securityGroupId: glueSg.id },

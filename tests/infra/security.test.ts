@@ -203,14 +203,41 @@ describe.each(TRANSPORTS)('transport %s', (transport) => {
     }
   });
 
-  test('the load balancer listens on 443 only (no plain HTTP), and nothing opens SSH', () => {
+  test('the load balancer listens on 443 only (no plain HTTP), and only a group itself may reach its SSH port', () => {
     const doc = docs.get(transport)!;
     const listeners = Object.values(resourcesOf(doc, 'aws_lb_listener'));
     expect(listeners.map((l) => [l.port, l.protocol])).toEqual([[443, 'HTTPS']]);
     for (const rule of Object.values(resourcesOf(doc, 'aws_vpc_security_group_ingress_rule'))) {
       const from = Number(rule.from_port);
       const to = Number(rule.to_port);
-      expect(from <= 22 && 22 <= to).toBe(false);
+      const selfReferencing = rule.referenced_security_group_id === rule.security_group_id;
+      expect([rule.description, from <= 22 && 22 <= to && !selfReferencing]).toEqual([
+        rule.description,
+        false,
+      ]);
     }
+  });
+
+  // Glue's documented rule: a job in a VPC needs a security group with a self-referencing inbound rule
+  // for ALL TCP ports (0-65535); otherwise every run fails at start with "At least one security group
+  // must open all ingress ports". A rule split around a few ports does not count.
+  // https://docs.aws.amazon.com/glue/latest/dg/glue-troubleshooting-errors.html#error-inbound-self-reference-rule
+  // https://docs.aws.amazon.com/glue/latest/dg/setup-vpc-for-glue-access.html
+  test('a security group of the Glue connection admits itself on every TCP port, as Glue requires', () => {
+    const doc = docs.get(transport)!;
+    const connection = Object.values(resourcesOf(doc, 'aws_glue_connection'))[0]!;
+    const groups = (connection.physical_connection_requirements as { security_group_id_list: string[] })
+      .security_group_id_list;
+    const ingress = Object.values(resourcesOf(doc, 'aws_vpc_security_group_ingress_rule'));
+    const opensAllTcpToItself = (group: string): boolean =>
+      ingress.some(
+        (r) =>
+          r.security_group_id === group &&
+          r.referenced_security_group_id === group &&
+          ['tcp', '-1'].includes(String(r.ip_protocol)) &&
+          (String(r.ip_protocol) === '-1' || (Number(r.from_port) === 0 && Number(r.to_port) === 65535)),
+      );
+    expect(groups.length).toBeGreaterThan(0);
+    expect(groups.filter(opensAllTcpToItself).length).toBeGreaterThan(0);
   });
 });
