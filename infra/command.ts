@@ -5,74 +5,25 @@ import type { Command } from 'commander';
 import { envOption } from '../cli/options';
 import { resolveInfraConfig, type InfraConfig } from './config';
 import { synthInfra, type SynthResult } from './main';
+import { infraInput, longFlag, SYNTH_FLAGS, type SynthFlag } from './synth-flags';
+
+/** commander's attribute name of a flag: `--az-count` → `azCount`. */
+function optionKey(flag: SynthFlag): string {
+  return longFlag(flag)
+    .replace(/^--/, '')
+    .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
 
 export function registerInfraCommand(program: Command): void {
   const infra = program.command('infra').description('AWS infrastructure as code (cdktf)');
-  infra
-    .command('synth')
+  const synth = infra.command('synth');
+  for (const flag of SYNTH_FLAGS) synth.addOption(envOption(flag.flags, flag.description));
+  synth
     .description('Write the Terraform JSON of the AWS deployment (offline; no AWS call, no cdktf CLI)')
-    .addOption(envOption('--transport <kind>', 'kinesis, msk or both', 'kinesis'))
-    .addOption(envOption('--env <name>', 'environment name, part of every resource name', 'dev'))
-    .addOption(envOption('--region <region>', 'AWS region', 'eu-west-1'))
     .addOption(envOption('--out <dir>', 'output folder', 'cdktf.out'))
-    .addOption(
-      envOption('--certificate-arn <arn>', 'ACM certificate for Metabase HTTPS (else asked at apply)'),
-    )
-    .addOption(
-      envOption('--msk-iam-auth-jar <s3-uri-or-path>', 'aws-msk-iam-auth jar for the MSK bronze job'),
-    )
-    .addOption(envOption('--alarm-email <address>', 'email subscribed to the alarm topic'))
-    .addOption(
-      envOption(
-        '--glue-wheels-dir <dir>',
-        "wheels of the jobs' Python packages (default .tools/glue-wheels)",
-      ),
-    )
-    .addOption(
-      envOption(
-        '--pip-install-modules',
-        'upload no wheels: the jobs pip-install their packages from PyPI at start (needs a route to PyPI)',
-      ),
-    )
-    .addOption(envOption('--metabase-admin-email <address>', 'email of the first Metabase admin'))
-    .addOption(
-      envOption('--metabase-allowed-cidrs <list>', 'comma-separated CIDRs allowed to reach Metabase'),
-    )
-    .addOption(envOption('--az-count <n>', 'availability zones (2 or 3)'))
-    .addOption(envOption('--kinesis-retention-hours <n>', 'Kinesis retention, 24 to 8760 hours'))
-    .addOption(envOption('--msk-broker-instance-type <type>', 'MSK broker type, e.g. kafka.m7g.large'))
-    .addOption(envOption('--streaming-workers <n>', 'workers of each bronze streaming job'))
-    .addOption(envOption('--batch-workers <n>', 'workers of the silver and gold jobs'))
-    .addOption(envOption('--trigger-seconds <n>', 'bronze micro-batch interval'))
-    .addOption(envOption('--silver-schedule <cron>', 'Glue cron of the silver/gold workflow'))
-    .addOption(envOption('--compact-schedule <cron>', 'Glue cron of the bronze compaction job (daily)'))
-    .addOption(envOption('--allow-destroy', 'dev only: no deletion protection, buckets emptied on destroy'))
     .addOption(envOption('--json', 'print the result as JSON'))
     .action((raw: Record<string, unknown>) => {
-      const config = resolveInfraConfig({
-        transport: raw.transport,
-        env: raw.env,
-        region: raw.region,
-        certificateArn: raw.certificateArn,
-        mskIamAuthJar: raw.mskIamAuthJar,
-        alarmEmail: raw.alarmEmail,
-        glueWheelsDir: raw.glueWheelsDir,
-        pipInstallModules: raw.pipInstallModules === true || raw.pipInstallModules === 'true',
-        metabaseAdminEmail: raw.metabaseAdminEmail,
-        metabaseAllowedCidrs:
-          typeof raw.metabaseAllowedCidrs === 'string'
-            ? raw.metabaseAllowedCidrs.split(',').map((c) => c.trim())
-            : undefined,
-        azCount: raw.azCount,
-        kinesisRetentionHours: raw.kinesisRetentionHours,
-        mskBrokerInstanceType: raw.mskBrokerInstanceType,
-        streamingWorkers: raw.streamingWorkers,
-        batchWorkers: raw.batchWorkers,
-        triggerSeconds: raw.triggerSeconds,
-        silverSchedule: raw.silverSchedule,
-        compactSchedule: raw.compactSchedule,
-        allowDestroy: raw.allowDestroy === true || raw.allowDestroy === 'true',
-      });
+      const config = resolveInfraConfig(infraInput((flag) => raw[optionKey(flag)]));
       const result = synthInfra(config, String(raw.out));
       printResult(result, config, raw.json === true || raw.json === 'true');
     });

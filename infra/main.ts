@@ -4,12 +4,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { App } from 'cdktf';
-import { envNameForFlag, readEnv } from '../core/env';
+import { readEnv } from '../core/env';
 import { EnvironmentError } from '../core/errors';
 import { matchWheels, pinText, readPins } from '../glue-streaming/glue-wheels';
 import { ENTRY_SCRIPTS, SHARED_PACKAGE } from './constructs/glue-artifacts';
 import { namePrefix, resolveInfraConfig, type InfraConfig } from './config';
 import { StreamSoftStack } from './stacks/streamsoft-stack';
+import { infraInputFromEnvironment } from './synth-flags';
 
 export interface SynthResult {
   readonly stackName: string;
@@ -96,20 +97,9 @@ export function synthInfra(config: InfraConfig, outdir: string): SynthResult {
   };
 }
 
-/** Configuration from STREAMSOFT_* variables, for `cdktf synth`; flags win in the CLI. */
-function configFromEnvironment(): InfraConfig {
-  const read = (flag: string) => readEnv(envNameForFlag(flag));
-  return resolveInfraConfig({
-    env: read('--env'),
-    region: read('--region'),
-    transport: read('--transport'),
-    certificateArn: read('--certificate-arn'),
-    mskIamAuthJar: read('--msk-iam-jar'),
-    alarmEmail: read('--alarm-email'),
-    glueWheelsDir: read('--glue-wheels-dir'),
-    pipInstallModules: read('--pip-install-modules') === 'true',
-    allowDestroy: read('--allow-destroy') === 'true',
-  });
+/** Configuration from STREAMSOFT_* variables, for `cdktf synth`; the CLI reads the same flag table. */
+export function configFromEnvironment(): InfraConfig {
+  return resolveInfraConfig(infraInputFromEnvironment());
 }
 
 if (require.main === module) {

@@ -63,7 +63,7 @@ export class GlueArtifacts extends Construct {
         const variable = new TerraformVariable(this, 'msk_iam_auth_jar_s3_uri', {
           type: 'string',
           description:
-            'S3 URI of the aws-msk-iam-auth jar the bronze job loads with --extra-jars (or synth with --msk-iam-jar)',
+            'S3 URI of the aws-msk-iam-auth jar the bronze job loads with --extra-jars (or synth with --msk-iam-auth-jar)',
           validation: [
             {
               condition: '${can(regex("^s3://[^/]+/.+\\\\.jar$", var.msk_iam_auth_jar_s3_uri))}',
