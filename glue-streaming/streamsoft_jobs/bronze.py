@@ -12,6 +12,7 @@ import threading
 from typing import Any, Iterator, Mapping
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -183,7 +184,7 @@ def _decode_batches(
             "_schema_id": pa.array(schema_ids, pa.int32()),
             "reason": pa.array(reasons, pa.string()),
             "detail": pa.array(details, pa.string()),
-            "timestamp": pa.compute.multiply(millis, 1000).cast(pa.timestamp("us", tz="UTC")),
+            "timestamp": pc.multiply(millis, 1000).cast(pa.timestamp("us", tz="UTC")),
             **{name: pa.array(columns[name], _TRADE_ARROW_TYPES[name]) for name in _TRADE_ARROW_TYPES},
         }
         yield pa.RecordBatch.from_arrays(
