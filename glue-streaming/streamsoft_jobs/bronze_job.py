@@ -48,6 +48,9 @@ class BronzeConfig:
     kafka_auth: str = "none"
     kafka_username: str | None = None
     kafka_password: str | None = None
+    # Spark's Kafka source names its consumer groups `<prefix>-<query uuid>-…`; MSK IAM policies grant
+    # group permissions by name, so the prefix must be the one the policy allows.
+    kafka_group_id_prefix: str = "streamsoft-bronze"
     trigger_seconds: int = 5
     starting_position: str = "earliest"
     available_now: bool = False
@@ -86,6 +89,7 @@ class BronzeConfig:
             kafka_auth=args.get_choice("kafka-auth", KAFKA_AUTH_MODES, "none"),
             kafka_username=args.get("kafka-username"),
             kafka_password=args.get("kafka-password"),
+            kafka_group_id_prefix=args.get("kafka-group-id-prefix") or "streamsoft-bronze",
             trigger_seconds=trigger_seconds,
             starting_position=args.get("starting-position") or "earliest",
             available_now=args.get_bool("available-now"),
@@ -122,6 +126,9 @@ def kafka_options(config: BronzeConfig) -> dict[str, str]:
         "subscribe": config.stream,
         "failOnDataLoss": "true",
         "includeHeaders": "false",
+        # https://spark.apache.org/docs/latest/streaming/structured-streaming-kafka-integration.html
+        # ("groupIdPrefix": prefix of the consumer group ids the query generates)
+        "groupIdPrefix": config.kafka_group_id_prefix,
     }
     lowered = config.starting_position.strip().lower()
     if lowered in ("earliest", "trim_horizon"):

@@ -35,7 +35,9 @@ export interface KafkaSource {
   readonly topic: string;
   readonly clusterArn: string;
   readonly topicArn: string;
+  /** Consumer-group names the job may use (`<prefix>*`), and the prefix the job is told to use. */
   readonly groupArn: string;
+  readonly groupIdPrefix: string;
 }
 
 export interface GlueJobsProps {
@@ -233,6 +235,7 @@ export class GlueJobs extends Construct {
         '--topic': k.topic,
         '--kafka-brokers': k.bootstrapBrokers,
         '--kafka-auth': 'iam',
+        '--kafka-group-id-prefix': k.groupIdPrefix,
         '--extra-jars': this.artifacts.mskIamAuthJarUri!,
       };
       sourcePolicy = [

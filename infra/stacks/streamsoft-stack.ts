@@ -108,6 +108,7 @@ export class StreamSoftStack extends TerraformStack {
         clusterArn: msk.clusterArn,
         topicArn: msk.topicArn,
         groupArn: msk.groupArn,
+        groupIdPrefix: msk.consumerGroup,
       },
       registryUrl: registry.url,
       subnetId: network.glueSubnetId,

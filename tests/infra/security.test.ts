@@ -2,7 +2,7 @@
 // action on a wildcard resource (nor s3:*, kinesis:*, glue:* anywhere), and the only ingress from
 // the internet is HTTPS to the Metabase load balancer.
 import { TRANSPORTS, type Transport } from '../../infra/config';
-import { resourcesOf, synthTransport, type TerraformJson } from './synth-support';
+import { resourcesOf, synthTransport, withoutInterpolations, type TerraformJson } from './synth-support';
 
 const POLICY_FIELDS = ['policy', 'assume_role_policy', 'key_policy'];
 const WORLD = ['0.0.0.0/0', '::/0'];
@@ -15,29 +15,6 @@ interface Statement {
 
 const list = (v: string | string[] | undefined): string[] =>
   v === undefined ? [] : Array.isArray(v) ? v : [v];
-
-/**
- * Terraform interpolations (`${aws_s3_bucket.x.arn}`, `${replace(…, ":a", ":b")}`) may hold quotes;
- * they resolve to concrete ARNs at apply time, so the scan sees each as an opaque name.
- */
-function withoutInterpolations(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '$' && text[i + 1] === '{') {
-      let depth = 0;
-      let j = i + 1;
-      for (; j < text.length; j++) {
-        if (text[j] === '{') depth++;
-        else if (text[j] === '}' && --depth === 0) break;
-      }
-      out += 'INTERPOLATED';
-      i = j;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
 
 /** Every policy document in the stack, wherever it sits, with where it came from. */
 function policyDocuments(doc: TerraformJson): { where: string; statements: Statement[] }[] {

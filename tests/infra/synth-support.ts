@@ -74,3 +74,26 @@ export function resourcesOf(doc: TerraformJson, type: string): Record<string, Re
 export function countOf(doc: TerraformJson, type: string): number {
   return Object.keys(resourcesOf(doc, type)).length;
 }
+
+/**
+ * Terraform interpolations (`${aws_s3_bucket.x.arn}`, `${replace(…, ":a", ":b")}`) may hold quotes;
+ * they resolve to concrete ARNs at apply time, so the scan sees each as an opaque name.
+ */
+export function withoutInterpolations(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '$' && text[i + 1] === '{') {
+      let depth = 0;
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if (text[j] === '{') depth++;
+        else if (text[j] === '}' && --depth === 0) break;
+      }
+      out += 'INTERPOLATED';
+      i = j;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}

@@ -36,6 +36,13 @@ def test_starting_positions_per_source() -> None:
     assert kafka_options(config("--source", "kafka", "--kafka-brokers", "b"))["startingOffsets"] == "earliest"
 
 
+def test_the_kafka_consumer_group_prefix_is_the_one_the_msk_policy_allows() -> None:
+    # Spark names its consumer groups `<groupIdPrefix>-<uuid>-…`; its default prefix is "spark-kafka-source".
+    assert kafka_options(config("--source", "kafka", "--kafka-brokers", "b"))["groupIdPrefix"] == "streamsoft-bronze"
+    chosen = config("--source", "kafka", "--kafka-brokers", "b", "--kafka-group-id-prefix", "team-a-bronze")
+    assert kafka_options(chosen)["groupIdPrefix"] == "team-a-bronze"
+
+
 def test_msk_iam_and_scram_options() -> None:
     iam = kafka_options(config("--source", "kafka", "--kafka-brokers", "b:9098", "--kafka-auth", "iam"))
     assert iam["kafka.security.protocol"] == "SASL_SSL"
