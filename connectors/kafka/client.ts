@@ -28,8 +28,17 @@ export interface KafkaClientOptions {
   onRetry?: () => void;
 }
 
-/** The SASL settings of an auth mode (none for plaintext and TLS-only). */
-export function saslFor(auth: KafkaAuth): SASLOptions | undefined {
+/** The MSK IAM signer's shape (aws-msk-iam-sasl-signer-js's generateAuthToken); tests pass a fake. */
+export type MskTokenSigner = (options: { region: string }) => Promise<{ token: string; expiryTime: number }>;
+
+/**
+ * The SASL settings of an auth mode (none for plaintext and TLS-only). For IAM, kafkajs calls the
+ * provider at each (re)authentication, and each call signs a fresh token, so none is reused after expiry.
+ */
+export function saslFor(
+  auth: KafkaAuth,
+  signer: MskTokenSigner = generateAuthToken,
+): SASLOptions | undefined {
   switch (auth.mode) {
     case 'none':
     case 'tls':
@@ -47,7 +56,7 @@ export function saslFor(auth: KafkaAuth): SASLOptions | undefined {
       return {
         mechanism: 'oauthbearer',
         oauthBearerProvider: async () => {
-          const { token } = await generateAuthToken({ region: auth.region });
+          const { token } = await signer({ region: auth.region });
           return { value: token };
         },
       };
