@@ -9,9 +9,10 @@ import { silentLogger, type Logger } from '../core/logger';
 import { readDeltaSnapshot, isDeltaTable, type DeltaAction, type DeltaSnapshot } from './delta-log';
 import { duckdbType, quoteIdentifier, quoteLiteral, type DeltaField } from './delta-schema';
 import { DeltaLogError, QueryError, TableNotFoundError } from './errors';
+import { LAKE_LAYERS } from './tables';
 
-/** The medallion layers; each is a DuckDB schema even before it has a table. */
-export const LAKE_LAYERS = ['bronze', 'silver', 'gold'] as const;
+/** The medallion layers (from the lake-table contract); each is a DuckDB schema even before it has a table. */
+export { LAKE_LAYERS };
 
 export interface LakeTableRef {
   layer: string;
@@ -219,7 +220,7 @@ export class LocalLake {
       } else if (node !== null && typeof node === 'object') {
         const { type, schema_name: layer, table_name: table } = node as Record<string, unknown>;
         if (type === 'BASE_TABLE' && typeof layer === 'string' && typeof table === 'string') {
-          if ((LAKE_LAYERS as readonly string[]).includes(layer)) names.add(`${layer}.${table}`);
+          if (LAKE_LAYERS.includes(layer)) names.add(`${layer}.${table}`);
         }
         Object.values(node).forEach(walk);
       }

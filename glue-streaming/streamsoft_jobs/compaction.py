@@ -29,22 +29,13 @@ from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 
 from streamsoft_jobs.lake import table_path
+from streamsoft_jobs.lake_tables import TABLE_NAMES, written_by
 
 log = logging.getLogger("streamsoft.compaction")
 
 # Append-only tables, written by the streaming bronze job: safe to compact while it runs.
-DEFAULT_TABLES: tuple[str, ...] = ("bronze.trades", "bronze.trades_quarantine")
-KNOWN_TABLES: tuple[str, ...] = (
-    *DEFAULT_TABLES,
-    "silver.trades",
-    "silver.trades_rejected",
-    "silver.trades_duplicates",
-    "gold.ohlcv_1m",
-    "gold.exchange_activity_hourly",
-    "gold.trader_leaderboard_daily",
-    "gold.price_alerts",
-    "gold.pipeline_health_hourly",
-)
+DEFAULT_TABLES: tuple[str, ...] = written_by("bronze")
+KNOWN_TABLES: tuple[str, ...] = TABLE_NAMES
 
 
 @dataclass(frozen=True)

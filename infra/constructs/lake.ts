@@ -1,28 +1,14 @@
 // The Delta lake on S3 and its catalog: one bucket (tables under lake/<layer>/<table>, streaming
 // checkpoints under checkpoints/<job>), Glue databases bronze/silver/gold and every Delta table
-// registered so Athena reads it straight from its transaction log.
+// registered so Athena reads it straight from its transaction log. The layers and tables come from the
+// one lake-table contract (lake/tables.ts).
 import { Construct } from 'constructs';
 import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
 import { GlueDataCatalogEncryptionSettings } from '@cdktf/provider-aws/lib/glue-data-catalog-encryption-settings';
 import { arn, type DeploymentContext } from './context';
+import { LAKE_LAYERS, tablesOf } from '../../lake/tables';
 import { SecureBucket } from './secure-bucket';
-
-/** The tables of DESIGN.md §3, by layer; the names are the contract shared with the jobs and Athena. */
-export const LAKE_TABLES = {
-  bronze: ['trades', 'trades_quarantine'],
-  silver: ['trades', 'trades_rejected'],
-  gold: [
-    'ohlcv_1m',
-    'exchange_activity_hourly',
-    'trader_leaderboard_daily',
-    'price_alerts',
-    'pipeline_health_hourly',
-  ],
-} as const;
-
-export type Layer = keyof typeof LAKE_TABLES;
-export const LAYERS = Object.keys(LAKE_TABLES) as Layer[];
 
 export interface LakeProps {
   readonly context: DeploymentContext;
@@ -37,7 +23,7 @@ export class Lake extends Construct {
   /** `s3://<bucket>/checkpoints`: one folder per streaming query. */
   readonly checkpointsPath: string;
   /** Glue database per layer; the names are the layers, as in the local world (`bronze.trades`). */
-  readonly databaseNames: Record<Layer, string>;
+  readonly databaseNames: Record<string, string>;
   /** ARNs of the catalog, the layer databases and their tables, for readers (Athena, Metabase). */
   readonly catalogArns: string[];
 
@@ -66,20 +52,20 @@ export class Lake extends Construct {
       },
     });
 
-    const names = {} as Record<Layer, string>;
-    for (const layer of LAYERS) {
+    const names = {} as Record<string, string>;
+    for (const layer of LAKE_LAYERS) {
       const database = new GlueCatalogDatabase(this, `${layer}-db`, {
         name: layer,
         description: `StreamSoft ${layer} layer (${ctx.namePrefix})`,
         locationUri: `${this.lakePath}/${layer}/`,
       });
       names[layer] = database.name;
-      for (const table of LAKE_TABLES[layer]) {
+      for (const { table, description } of tablesOf(layer)) {
         new GlueCatalogTable(this, `${layer}-${table}`, {
           databaseName: database.name,
           name: table,
           tableType: 'EXTERNAL_TABLE',
-          description: `Delta table ${layer}.${table}; Athena reads its schema from the Delta log`,
+          description: `${description} (Delta; Athena reads the schema from the Delta log)`,
           parameters: { table_type: 'DELTA', EXTERNAL: 'TRUE', 'spark.sql.sources.provider': 'delta' },
           storageDescriptor: { location: this.tableLocation(layer, table) },
         });
@@ -88,12 +74,12 @@ export class Lake extends Construct {
     this.databaseNames = names;
     this.catalogArns = [
       arn(ctx, 'glue', 'catalog'),
-      ...LAYERS.map((layer) => arn(ctx, 'glue', `database/${layer}`)),
-      ...LAYERS.map((layer) => arn(ctx, 'glue', `table/${layer}/*`)),
+      ...LAKE_LAYERS.map((layer) => arn(ctx, 'glue', `database/${layer}`)),
+      ...LAKE_LAYERS.map((layer) => arn(ctx, 'glue', `table/${layer}/*`)),
     ];
   }
 
-  tableLocation(layer: Layer, table: string): string {
+  tableLocation(layer: string, table: string): string {
     return `${this.lakePath}/${layer}/${table}`;
   }
 

@@ -15,6 +15,7 @@ import { startServices, stopServices } from '../services/supervisor';
 import { BatchScheduler, type BatchRunResult } from './batch-scheduler';
 import type { UpConfig } from './config';
 import { PipelineChild, tailOf, type ChildExit } from './pipeline-child';
+import { lakeTable } from '../../lake/tables';
 import {
   bronzeJobConfig,
   produceArgs,
@@ -31,7 +32,9 @@ export interface UpOptions {
 }
 
 /** Tables whose row counts `up` reports after each batch run. */
-const REPORTED_TABLES = ['bronze.trades', 'bronze.trades_quarantine', 'silver.trades', 'gold.ohlcv_1m'];
+const REPORTED_TABLES = ['bronze.trades', 'bronze.trades_quarantine', 'silver.trades', 'gold.ohlcv_1m'].map(
+  (name) => lakeTable(name).name,
+);
 
 class LongRunningPartDied extends ServiceError {}
 

@@ -9,20 +9,13 @@ import path from 'node:path';
 import { dataDirLayout } from '../../core/paths';
 import { readRecordFile, runPythonJson, runStreamsoft, type RecordLine } from '../support/pipeline-runs';
 import { startStandIns, type StandIns } from '../support/stand-ins';
+import { LAKE_TABLES } from '../../lake/tables';
 
 jest.setTimeout(2_400_000);
 
 const THRESHOLD_PCT = '0.05';
-const TABLES = [
-  'silver/trades',
-  'silver/trades_rejected',
-  'silver/trades_duplicates',
-  'gold/ohlcv_1m',
-  'gold/exchange_activity_hourly',
-  'gold/trader_leaderboard_daily',
-  'gold/price_alerts',
-  'gold/pipeline_health_hourly',
-];
+// Every table the silver and gold jobs write, from the lake-table contract.
+const TABLES = LAKE_TABLES.filter((t) => t.writer !== 'bronze').map((t) => `${t.layer}/${t.table}`);
 
 interface LakeCheck {
   counts: Record<string, number>;

@@ -12,22 +12,22 @@ from pyspark.sql import SparkSession
 from delta_versions import layer_versions
 from streamsoft_jobs.gold_job import _hour_filter, _hour_ranges, run_gold
 from streamsoft_jobs.lake import table_path
+from streamsoft_jobs.lake_tables import TABLE_NAMES, written_by
 from streamsoft_jobs.silver_job import run_silver
 from streamsoft_jobs.silver_synthetic import bronze_row, quarantine_row, write_bronze, write_quarantine
 
-GOLD_TABLES = (
-    "ohlcv_1m",
-    "exchange_activity_hourly",
-    "trader_leaderboard_daily",
-    "price_alerts",
-    "pipeline_health_hourly",
-)
+GOLD_TABLES = tuple(name.split(".")[1] for name in written_by("gold"))
 M = dt.datetime(2026, 11, 20, 9, 15, tzinfo=dt.timezone.utc)
 NAIVE_M = M.replace(tzinfo=None)
 
 
 def gold(spark: SparkSession, lake: str, table: str) -> list[dict]:
     return [r.asDict() for r in spark.read.format("delta").load(table_path(lake, "gold", table)).collect()]
+
+
+def delta_tables(lake: str) -> set[str]:
+    """`layer.table` of every Delta table in the lake folder."""
+    return {f"{log.parent.parent.name}.{log.parent.name}" for log in Path(lake).glob("*/*/_delta_log")}
 
 
 def trade(seconds: int, price: str, **extra: object) -> dict:
@@ -48,6 +48,8 @@ def test_late_trade_updates_its_keys_and_a_rerun_changes_nothing(
     write_bronze(spark, tmp_lake, [trade(10, "100.0000"), trade(50, "200.0000"), jump])
     write_quarantine(spark, tmp_lake, [quarantine_row(_ingested_at=M + dt.timedelta(seconds=3))])
     run()
+    # The jobs create exactly the tables of the lake-table contract, which the Glue catalog registers.
+    assert delta_tables(tmp_lake) == set(TABLE_NAMES)
     bars = {r["minute"]: r for r in gold(spark, tmp_lake, "ohlcv_1m")}
     assert (bars[NAIVE_M]["close"], bars[NAIVE_M]["trade_count"]) == (Decimal("200.0000"), 2)
     assert [(a["operation_id"], a["move_pct"]) for a in gold(spark, tmp_lake, "price_alerts")] == [

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
 import pytest
 from pyspark.sql.types import LongType, StringType, StructField, StructType
 
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
+from streamsoft_jobs import lake_tables
 from streamsoft_jobs.lake import append_idempotent, ensure_table, table_path
 
 
@@ -57,3 +64,25 @@ def test_ensure_table_is_conservative_and_append_is_idempotent(spark, tmp_lake: 
     assert spark.read.format("delta").load(path).count() == 2
     append_idempotent(df, path, "app", 1, partition_by=["day"])
     assert spark.read.format("delta").load(path).count() == 4
+
+
+def test_the_lake_table_contract_loads_from_the_package_zip_as_glue_ships_it(tmp_path: Path) -> None:
+    # Glue puts the --extra-py-files zip on sys.path; the contract is a data file inside it.
+    package = Path(lake_tables.__file__).parent
+    archive = tmp_path / "streamsoft_jobs.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for file in package.rglob("*"):
+            if file.is_file() and "__pycache__" not in file.parts:
+                zf.write(file, f"streamsoft_jobs/{file.relative_to(package)}")
+    out = subprocess.run(
+        [sys.executable, "-c", "from streamsoft_jobs import lake_tables as t; print(t.__file__, t.TABLE_NAMES)"],
+        env={**os.environ, "PYTHONPATH": str(archive)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert str(archive) in out
+    assert "'silver.trades_duplicates'" in out
+    assert lake_tables.written_by("bronze") == ("bronze.trades", "bronze.trades_quarantine")
+    assert {t.writer for t in lake_tables.LAKE_TABLES} == set(lake_tables.LAYERS)
