@@ -21,9 +21,22 @@ import { SecureBucket } from './secure-bucket';
 export const GLUE_VERSION = '6.0';
 /** Where the bronze jobs publish their batch metrics (`--cloudwatch-namespace`); the alarms read it. */
 export const BRONZE_METRICS_NAMESPACE = 'StreamSoft/Bronze';
-const DELTA_SPARK_CONF =
-  'spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension' +
-  ' --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog';
+/**
+ * The jobs' Spark settings (one `--conf` argument; Glue passes each ` --conf ` part to Spark):
+ * - Delta as Glue documents it, with the single-driver S3 log store (each table has one writing job):
+ *   https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-format-delta-lake.html
+ * - S3A's region: Glue 6.0 removed EMRFS, and S3A in subnets with no internet route must be told the
+ *   region rather than resolve it:
+ *   https://docs.aws.amazon.com/glue/latest/dg/migrating-version-60.html#migrating-version-60-from-51
+ */
+export function sparkConf(region: string): string {
+  return [
+    'spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension',
+    'spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog',
+    'spark.delta.logStore.class=org.apache.spark.sql.delta.storage.S3SingleDriverLogStore',
+    `spark.hadoop.fs.s3a.endpoint.region=${region}`,
+  ].join(' --conf ');
+}
 
 export interface KinesisSource {
   readonly streamName: string;
@@ -324,9 +337,12 @@ export class GlueJobs extends Construct {
         '--JOB_NAME': name,
         '--job-language': 'python',
         '--datalake-formats': 'delta',
-        '--conf': DELTA_SPARK_CONF,
+        '--conf': sparkConf(ctx.region),
         '--extra-py-files': this.artifacts.sharedPackageUri,
         '--additional-python-modules': modules.join(','),
+        // Staged wheels: pip must not look for an index, which the isolated subnets cannot reach
+        // (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-python-libraries.html).
+        ...(p.wheelFiles.length > 0 ? { '--python-modules-installer-option': '--no-index' } : {}),
         '--enable-metrics': 'true',
         '--enable-observability-metrics': 'true',
         '--enable-continuous-cloudwatch-log': 'true',

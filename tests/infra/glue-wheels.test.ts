@@ -84,9 +84,11 @@ test('each wheel becomes a content-hashed S3 object that every job installs', ()
     expect(modules).toContainEqual(expect.stringMatching(new RegExp(`^s3://.+/${String(object.key)}$`)));
   }
   for (const job of Object.values(resourcesOf(s.doc, 'aws_glue_job'))) {
-    expect((job.default_arguments as Record<string, string>)['--additional-python-modules']).toBe(
-      modules.join(','),
-    );
+    const args = job.default_arguments as Record<string, string>;
+    expect(args['--additional-python-modules']).toBe(modules.join(','));
+    // The isolated subnets have no route to PyPI: pip installs the staged wheels and asks no index
+    // (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-python-libraries.html).
+    expect(args['--python-modules-installer-option']).toBe('--no-index');
   }
 
   // The key follows the content: a changed wheel is a new object, the others keep theirs.
@@ -192,6 +194,9 @@ describe('streamsoft infra synth', () => {
       typeof bronzeModules
     >[0];
     expect(bronzeModules(doc)).toEqual(PINS);
+    for (const job of Object.values(resourcesOf(doc, 'aws_glue_job'))) {
+      expect(job.default_arguments).not.toHaveProperty('--python-modules-installer-option');
+    }
     expect(stderr).toMatch(/^note: --pip-install-modules: .*PyPI.*\n$/);
   });
 

@@ -217,6 +217,31 @@ describe('GlueJobs', () => {
     });
   });
 
+  test('every job tells S3A its region and uses Delta as Glue documents it', () => {
+    // Glue 6.0 removed EMRFS; S3A in subnets with no internet route needs the region set
+    // (https://docs.aws.amazon.com/glue/latest/dg/migrating-version-60.html#migrating-version-60-from-51), and
+    // Delta on Glue takes its extensions and S3 log store from --conf
+    // (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-format-delta-lake.html).
+    for (const s of [both, synthTransport('kinesis', { region: 'ap-southeast-2' })]) {
+      const region = (s.doc as unknown as { provider: { aws: { region: string }[] } }).provider.aws[0]!
+        .region;
+      const jobs = Object.values(resourcesOf(s.doc, 'aws_glue_job'));
+      expect(jobs.length).toBeGreaterThan(2);
+      for (const job of jobs) {
+        const conf = String((job.default_arguments as Record<string, string>)['--conf']);
+        const settings = Object.fromEntries(
+          conf.split(' --conf ').map((kv) => kv.split('=', 2) as [string, string]),
+        );
+        expect(settings).toMatchObject({
+          'spark.hadoop.fs.s3a.endpoint.region': region,
+          'spark.sql.extensions': 'io.delta.sql.DeltaSparkSessionExtension',
+          'spark.sql.catalog.spark_catalog': 'org.apache.spark.sql.delta.catalog.DeltaCatalog',
+          'spark.delta.logStore.class': 'org.apache.spark.sql.delta.storage.S3SingleDriverLogStore',
+        });
+      }
+    }
+  });
+
   test('bronze roles may publish metrics to Glue and StreamSoft/Bronze only; batch roles to Glue only', () => {
     const policyOf = (job: string): string => {
       const policy = Object.values(resourcesOf(both.doc, 'aws_iam_role_policy')).find(
