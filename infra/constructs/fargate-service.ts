@@ -11,6 +11,7 @@ import { assumeRolePolicy, policyDocument, type PolicyStatement } from '../iam';
 import type { ContainerRuntime } from './container-runtimes';
 import type { DeploymentContext } from './context';
 import { encryptedLogGroup } from './log-group';
+import { RotationRestart } from './rotation-restart';
 
 export interface FargateServiceProps {
   readonly context: DeploymentContext;
@@ -25,7 +26,7 @@ export interface FargateServiceProps {
   readonly environment: Record<string, string>;
   /** Environment variable → Secrets Manager reference (`<secret-arn>:<json-key>::`). */
   readonly secrets: Record<string, string>;
-  /** The secrets those references point into, for the execution role. */
+  /** The secrets those references point into, for the execution role; a rotation of any restarts the service. */
   readonly secretArns: string[];
   /** The image's user and the paths it writes to (container-runtimes.ts); each path gets a task volume. */
   readonly runtime: ContainerRuntime;
@@ -178,6 +179,15 @@ export class FargateService extends Construct {
       ...(props.serviceRegistryArn === undefined
         ? {}
         : { serviceRegistries: { registryArn: props.serviceRegistryArn } }),
+    });
+    new RotationRestart(this, 'rotation-restart', {
+      context: ctx,
+      kmsKeyArn: props.kmsKeyArn,
+      service: props.service,
+      clusterArn: props.clusterArn,
+      serviceArn: service.id,
+      serviceName: service.name,
+      secretArns: props.secretArns,
     });
     this.serviceName = service.name;
     this.taskRoleArn = taskRole.arn;
