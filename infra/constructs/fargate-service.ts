@@ -1,14 +1,17 @@
 // One container on ECS Fargate, the way both the schema registry and Metabase run: private subnets, no
-// public IP, read-only root filesystem (writable scratch volumes only where named), secrets injected
-// from Secrets Manager by the execution role, and a separate task role for what the app itself calls.
+// public IP, a non-root user on a read-only root filesystem (writable scratch volumes only where the
+// image needs them), secrets injected from Secrets Manager by the execution role, and a separate task
+// role for what the app itself calls.
 import { Construct } from 'constructs';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { assumeRolePolicy, policyDocument, type PolicyStatement } from '../iam';
+import type { ContainerRuntime } from './container-runtimes';
 import type { DeploymentContext } from './context';
 import { encryptedLogGroup } from './log-group';
+import { RotationRestart } from './rotation-restart';
 
 export interface FargateServiceProps {
   readonly context: DeploymentContext;
@@ -23,10 +26,10 @@ export interface FargateServiceProps {
   readonly environment: Record<string, string>;
   /** Environment variable → Secrets Manager reference (`<secret-arn>:<json-key>::`). */
   readonly secrets: Record<string, string>;
-  /** The secrets those references point into, for the execution role. */
+  /** The secrets those references point into, for the execution role; a rotation of any restarts the service. */
   readonly secretArns: string[];
-  /** Paths the container must write to (temp files, plugins); each gets a task-local volume. */
-  readonly writablePaths: string[];
+  /** The image's user and the paths it writes to (container-runtimes.ts); each path gets a task volume. */
+  readonly runtime: ContainerRuntime;
   readonly subnetIds: string[];
   readonly securityGroupIds: string[];
   /** What the application may call; empty for none. */
@@ -35,6 +38,9 @@ export interface FargateServiceProps {
   readonly serviceRegistryArn?: string;
   readonly healthCheckGraceSeconds?: number;
 }
+
+/** The non-essential container that makes the task's volumes writable for the app's user. */
+export const VOLUME_PERMISSIONS_CONTAINER = 'volume-permissions';
 
 export class FargateService extends Construct {
   readonly serviceName: string;
@@ -80,29 +86,57 @@ export class FargateService extends Construct {
       });
     }
 
-    const volumes = props.writablePaths.map((p) => ({
+    const volumes = props.runtime.writablePaths.map((p) => ({
       name: p.replace(/[^A-Za-z0-9]/g, '') || 'root',
       path: p,
     }));
+    const mountPoints = volumes.map((v) => ({
+      sourceVolume: v.name,
+      containerPath: v.path,
+      readOnly: false,
+    }));
+    const logConfiguration = {
+      logDriver: 'awslogs',
+      options: {
+        'awslogs-group': logs.name,
+        'awslogs-region': ctx.region,
+        'awslogs-stream-prefix': props.service,
+      },
+    };
+    // Fargate bind-mount volumes start empty, owned by root, mode 0755 (the image declares no VOLUME to
+    // copy ownership from: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html),
+    // so the non-root app could not write them. A short-lived container of the same image (nothing more
+    // to pull) runs as root, opens them up like /tmp (1777) and exits; the app starts only after it
+    // succeeded (https://github.com/aws/containers-roadmap/issues/938 for the pattern).
+    const prepareVolumes = {
+      name: VOLUME_PERMISSIONS_CONTAINER,
+      image: props.image,
+      essential: false,
+      user: '0',
+      readonlyRootFilesystem: true,
+      privileged: false,
+      entryPoint: ['/bin/sh', '-c'],
+      command: [`chmod 1777 ${volumes.map((v) => v.path).join(' ')}`],
+      mountPoints,
+      logConfiguration,
+    };
     const container = {
       name: props.service,
       image: props.image,
       essential: true,
+      user: props.runtime.user,
       readonlyRootFilesystem: true,
       privileged: false,
       portMappings: [{ containerPort: props.port, protocol: 'tcp' }],
       environment: Object.entries(props.environment).map(([n, value]) => ({ name: n, value })),
       secrets: Object.entries(props.secrets).map(([n, valueFrom]) => ({ name: n, valueFrom })),
-      mountPoints: volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.path, readOnly: false })),
-      logConfiguration: {
-        logDriver: 'awslogs',
-        options: {
-          'awslogs-group': logs.name,
-          'awslogs-region': ctx.region,
-          'awslogs-stream-prefix': props.service,
-        },
-      },
+      mountPoints,
+      ...(volumes.length === 0
+        ? {}
+        : { dependsOn: [{ containerName: VOLUME_PERMISSIONS_CONTAINER, condition: 'SUCCESS' }] }),
+      logConfiguration,
     };
+    const containers = volumes.length === 0 ? [container] : [prepareVolumes, container];
     const task = new EcsTaskDefinition(this, 'task', {
       family: name,
       requiresCompatibilities: ['FARGATE'],
@@ -113,7 +147,7 @@ export class FargateService extends Construct {
       taskRoleArn: taskRole.arn,
       runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
       volume: volumes.map((v) => ({ name: v.name })),
-      containerDefinitions: JSON.stringify([container]),
+      containerDefinitions: JSON.stringify(containers),
     });
     const service = new EcsService(this, 'service', {
       name,
@@ -145,6 +179,15 @@ export class FargateService extends Construct {
       ...(props.serviceRegistryArn === undefined
         ? {}
         : { serviceRegistries: { registryArn: props.serviceRegistryArn } }),
+    });
+    new RotationRestart(this, 'rotation-restart', {
+      context: ctx,
+      kmsKeyArn: props.kmsKeyArn,
+      service: props.service,
+      clusterArn: props.clusterArn,
+      serviceArn: service.id,
+      serviceName: service.name,
+      secretArns: props.secretArns,
     });
     this.serviceName = service.name;
     this.taskRoleArn = taskRole.arn;

@@ -14,6 +14,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Fn } from 'cdktf';
 import type { PolicyStatement } from '../iam';
 import type { DeploymentContext } from './context';
+import { METABASE_RUNTIME } from './container-runtimes';
 import { FargateService } from './fargate-service';
 import { POSTGRES_PORT, PostgresDatabase } from './postgres-database';
 import { allowEgress, allowIngress } from './security-rules';
@@ -41,6 +42,8 @@ export interface MetabaseProps {
 
 export const METABASE_PORT = 3000;
 export const HTTPS_PORT = 443;
+/** Where the image keeps its drivers (one of METABASE_RUNTIME's writable paths). */
+export const METABASE_PLUGINS_DIR = '/plugins';
 
 export class Metabase extends Construct {
   readonly url: string;
@@ -164,7 +167,7 @@ export class Metabase extends Construct {
       environment: {
         MB_DB_TYPE: 'postgres',
         MB_DB_CONNECTION_URI: `postgres://${db.address}:${POSTGRES_PORT}/${db.databaseName}?ssl=true&sslmode=require`,
-        MB_PLUGINS_DIR: '/plugins',
+        MB_PLUGINS_DIR: METABASE_PLUGINS_DIR,
         MB_JETTY_PORT: String(METABASE_PORT),
         MB_SITE_URL: `https://${alb.dnsName}`,
         JAVA_TIMEZONE: 'UTC',
@@ -174,7 +177,7 @@ export class Metabase extends Construct {
         MB_DB_PASS: `${db.masterSecretArn}:password::`,
       },
       secretArns: [db.masterSecretArn],
-      writablePaths: ['/tmp', '/plugins'],
+      runtime: METABASE_RUNTIME,
       subnetIds: props.appSubnetIds,
       securityGroupIds: [taskSg.id],
       taskPolicy: props.queryPolicy,

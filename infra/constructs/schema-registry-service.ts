@@ -7,6 +7,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { ServiceDiscoveryPrivateDnsNamespace } from '@cdktf/provider-aws/lib/service-discovery-private-dns-namespace';
 import { ServiceDiscoveryService } from '@cdktf/provider-aws/lib/service-discovery-service';
 import type { DeploymentContext } from './context';
+import { APICURIO_RUNTIME } from './container-runtimes';
 import { FargateService } from './fargate-service';
 import { POSTGRES_PORT, PostgresDatabase } from './postgres-database';
 import { allowEgress, allowIngress } from './security-rules';
@@ -115,7 +116,7 @@ export class SchemaRegistryService extends Construct {
         APICURIO_DATASOURCE_PASSWORD: `${db.masterSecretArn}:password::`,
       },
       secretArns: [db.masterSecretArn],
-      writablePaths: ['/tmp'],
+      runtime: APICURIO_RUNTIME,
       subnetIds: props.appSubnetIds,
       securityGroupIds: [sg.id],
       taskPolicy: [],

@@ -81,6 +81,16 @@ describe.each(TRANSPORTS)('transport %s', (transport) => {
       'ec2:DescribeRouteTables',
       'athena:ListDataCatalogs',
       'athena:ListWorkGroups',
+      // Step Functions log delivery (CloudWatch Logs vended logs) takes no resource ARN:
+      // https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
     ]);
     const offending: string[] = [];
     for (const { where, statements } of policyDocuments(docs.get(transport)!)) {

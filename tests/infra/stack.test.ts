@@ -427,7 +427,9 @@ describe('SchemaRegistryService and Metabase', () => {
     const task = Object.values(resourcesOf(both.doc, 'aws_ecs_task_definition')).find(
       (t) => t.family === 'streamsoft-dev-registry',
     )!;
-    const [container] = JSON.parse(String(task.container_definitions)) as Record<string, unknown>[];
+    const container = (JSON.parse(String(task.container_definitions)) as Record<string, unknown>[]).find(
+      (c) => c.name === 'registry',
+    );
     expect(container!.image).toBe('apicurio/apicurio-registry:3.3.3');
     expect(container!.readonlyRootFilesystem).toBe(true);
     const env = Object.fromEntries(
