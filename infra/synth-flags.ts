@@ -19,7 +19,8 @@ export const SYNTH_FLAGS: readonly SynthFlag[] = [
   {
     flags: '--env <name>',
     key: 'env',
-    description: 'environment name, part of every resource name (default dev)',
+    description:
+      'environment name, part of every resource name: 1-10 lowercase letters, digits, single dashes (default dev)',
   },
   { flags: '--region <region>', key: 'region', description: 'AWS region (default eu-west-1)' },
   {
