@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseConfig } from '../cli/options';
 import { REPO_ROOT, TOOLS_DIR } from '../core/paths';
 import { GLUE_WHEELS_DIR } from '../glue-streaming/glue-wheels';
+import { NAME_RULES } from './aws-rules';
 
 export const TRANSPORTS = ['kinesis', 'msk', 'both'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
@@ -26,14 +27,31 @@ const glueCron = (fallback: string) =>
     .regex(/^cron\(.+\)$/, `must be a Glue cron expression such as ${fallback}`)
     .default(fallback);
 
+/** Name stem of every resource of an environment: `streamsoft-<env>`. */
+const NAME_STEM = 'streamsoft';
+/**
+ * The longest suffix after `streamsoft-<env>` of a name with the tightest rule: the Athena results bucket's
+ * `bucket_prefix` (`streamsoft-<env>-athena-results-`), which Terraform caps at 37 characters
+ * (S3_BUCKET_PREFIX in aws-rules.ts). tests/infra/aws-rules.test.ts synthesizes every transport at this
+ * length and one more, so a longer name elsewhere fails the tests rather than a deployment.
+ */
+const TIGHTEST_NAME_SUFFIX = '-athena-results-';
+export const MAX_ENV_LENGTH =
+  NAME_RULES.aws_s3_bucket!.bucket_prefix!.maxLength - `${NAME_STEM}-`.length - TIGHTEST_NAME_SUFFIX.length;
+/**
+ * Lowercase because S3 bucket names are; single hyphens, not at either end, because RDS identifiers
+ * (`streamsoft-<env>-metabase`) may not hold two consecutive hyphens.
+ */
+const ENV_RULE =
+  `must be 1-${MAX_ENV_LENGTH} lowercase letters and digits, starting with a letter, ` +
+  'optionally split by single dashes (it is part of every AWS resource name)';
+
 /** Every setting with its default; the CLI and `main.ts` pass only what the user chose. */
 export const infraConfigSchema = z.object({
   env: z
     .string()
-    .regex(
-      /^[a-z][a-z0-9-]{0,11}$/,
-      'must be 1-12 lowercase letters, digits or dashes, starting with a letter',
-    )
+    .max(MAX_ENV_LENGTH, ENV_RULE)
+    .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, ENV_RULE)
     .default('dev'),
   region: z
     .string()
@@ -144,5 +162,5 @@ export function includesMsk(transport: Transport): boolean {
 
 /** Name stem of every resource in one environment: `streamsoft-dev`. */
 export function namePrefix(config: Pick<InfraConfig, 'env'>): string {
-  return `streamsoft-${config.env}`;
+  return `${NAME_STEM}-${config.env}`;
 }

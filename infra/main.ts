@@ -9,6 +9,7 @@ import { EnvironmentError } from '../core/errors';
 import { matchWheels, pinText, readPins } from '../glue-streaming/glue-wheels';
 import { ENTRY_SCRIPTS, SHARED_PACKAGE } from './constructs/glue-artifacts';
 import { namePrefix, resolveInfraConfig, type InfraConfig } from './config';
+import { checkAwsRules, type TerraformDocument } from './name-check';
 import { StreamSoftStack } from './stacks/streamsoft-stack';
 import { infraInputFromEnvironment } from './synth-flags';
 
@@ -68,7 +69,10 @@ function checkInputs(config: InfraConfig): string[] {
   return findWheels(config);
 }
 
-/** Builds the stack into `app` without writing anything; tests synth it with cdktf's Testing. */
+/**
+ * Builds the stack into `app` without writing anything (tests synth it with cdktf's Testing), and checks
+ * its Terraform against AWS's documented name and Glue rules: one line on the first one broken.
+ */
 export function buildStack(app: App, config: InfraConfig): { stack: StreamSoftStack; wheelFiles: string[] } {
   const wheelFiles = checkInputs(config);
   const mskIamAuthJar = config.mskIamAuthJar ?? findMskIamJar(config.mskIamJarDir);
@@ -77,6 +81,7 @@ export function buildStack(app: App, config: InfraConfig): { stack: StreamSoftSt
     wheelFiles,
     pythonModules: readPins().map(pinText),
   });
+  checkAwsRules(stack.toTerraform() as TerraformDocument);
   return { stack, wheelFiles };
 }
 
@@ -84,8 +89,19 @@ export function buildStack(app: App, config: InfraConfig): { stack: StreamSoftSt
 export function synthInfra(config: InfraConfig, outdir: string): SynthResult {
   const resolvedOut = path.resolve(outdir);
   checkInputs(config); // before App, which creates the output folder
+  const outExisted = fs.existsSync(resolvedOut);
   const app = new App({ outdir: resolvedOut, stackTraces: false });
-  const { wheelFiles } = buildStack(app, config);
+  let wheelFiles: string[];
+  try {
+    ({ wheelFiles } = buildStack(app, config));
+  } catch (error) {
+    // Nothing was synthesized: leave no folder behind that synth created, nor its staged assets.
+    fs.rmSync(outExisted ? path.join(resolvedOut, '.staging') : resolvedOut, {
+      recursive: true,
+      force: true,
+    });
+    throw error;
+  }
   app.synth();
   const stackName = namePrefix(config);
   fs.rmSync(path.join(resolvedOut, '.staging'), { recursive: true, force: true });

@@ -2,7 +2,7 @@
 // `streamsoft infra synth` (flags, then STREAMSOFT_* variables) and `cdktf synth` (main.ts, variables
 // only), so the two cannot read different variables.
 import { envNameForFlag, readEnv } from '../core/env';
-import type { InfraConfigInput } from './config';
+import { MAX_ENV_LENGTH, type InfraConfigInput } from './config';
 
 export interface SynthFlag {
   /** commander flags, e.g. `--env <name>`; the variable is derived from the long name. */
@@ -19,7 +19,7 @@ export const SYNTH_FLAGS: readonly SynthFlag[] = [
   {
     flags: '--env <name>',
     key: 'env',
-    description: 'environment name, part of every resource name (default dev)',
+    description: `environment name, part of every resource name: 1-${MAX_ENV_LENGTH} lowercase letters, digits, single dashes (default dev)`,
   },
   { flags: '--region <region>', key: 'region', description: 'AWS region (default eu-west-1)' },
   {

@@ -19,6 +19,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
+import { GLUE_SELF_REFERENCING_INGRESS } from '../aws-rules';
 import { assumeRolePolicy, policyDocument } from '../iam';
 import type { DeploymentContext } from './context';
 import { encryptedLogGroup } from './log-group';
@@ -149,13 +150,11 @@ export class Network extends Construct {
       vpcId: vpc.id,
     });
     // Glue refuses to start a job run unless one of its security groups admits itself on ALL TCP
-    // ports ("At least one security group must open all ingress ports"); a split that skips 22, 80
-    // or 3389 fails every run. The source is the group itself, so nothing outside the group gets in.
-    // https://docs.aws.amazon.com/glue/latest/dg/glue-troubleshooting-errors.html#error-inbound-self-reference-rule
-    // https://docs.aws.amazon.com/glue/latest/dg/setup-vpc-for-glue-access.html
+    // ports (GLUE_SELF_REFERENCING_INGRESS, with its pages); a split that skips 22, 80 or 3389 fails
+    // every run. The source is the group itself, so nothing outside the group gets in.
     allowIngress(this, 'glue-self-in', glueSg.id, {
       peer: { securityGroupId: glueSg.id },
-      port: [0, 65535],
+      port: [GLUE_SELF_REFERENCING_INGRESS.fromPort, GLUE_SELF_REFERENCING_INGRESS.toPort],
       description: 'Glue workers talk to each other on all TCP ports (required by Glue)',
     });
     allowEgress(this, 'glue-self-out', glueSg.id, {

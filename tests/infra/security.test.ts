@@ -1,6 +1,7 @@
 // Whole-document scans of the synthesized stack, for every transport: no IAM policy allows a wildcard
 // action on a wildcard resource (nor s3:*, kinesis:*, glue:* anywhere), and the only ingress from
 // the internet is HTTPS to the Metabase load balancer.
+import { GLUE_SELF_REFERENCING_INGRESS } from '../../infra/aws-rules';
 import { TRANSPORTS, type Transport } from '../../infra/config';
 import { resourcesOf, synthTransport, withoutInterpolations, type TerraformJson } from './synth-support';
 
@@ -205,12 +206,11 @@ describe.each(TRANSPORTS)('transport %s', (transport) => {
     }
   });
 
-  // Glue's documented rule: a job in a VPC needs a security group with a self-referencing inbound rule
-  // for ALL TCP ports (0-65535); otherwise every run fails at start with "At least one security group
-  // must open all ingress ports". A rule split around a few ports does not count.
-  // https://docs.aws.amazon.com/glue/latest/dg/glue-troubleshooting-errors.html#error-inbound-self-reference-rule
-  // https://docs.aws.amazon.com/glue/latest/dg/setup-vpc-for-glue-access.html
+  // Glue's documented rule (GLUE_SELF_REFERENCING_INGRESS, with its pages): a job in a VPC needs a
+  // security group with a self-referencing inbound rule for ALL TCP ports; otherwise every run fails at
+  // start. A rule split around a few ports does not count.
   test('a security group of the Glue connection admits itself on every TCP port, as Glue requires', () => {
+    const all = GLUE_SELF_REFERENCING_INGRESS;
     const doc = docs.get(transport)!;
     const connection = Object.values(resourcesOf(doc, 'aws_glue_connection'))[0]!;
     const groups = (connection.physical_connection_requirements as { security_group_id_list: string[] })
@@ -221,8 +221,9 @@ describe.each(TRANSPORTS)('transport %s', (transport) => {
         (r) =>
           r.security_group_id === group &&
           r.referenced_security_group_id === group &&
-          ['tcp', '-1'].includes(String(r.ip_protocol)) &&
-          (String(r.ip_protocol) === '-1' || (Number(r.from_port) === 0 && Number(r.to_port) === 65535)),
+          [all.protocol, '-1'].includes(String(r.ip_protocol)) &&
+          (String(r.ip_protocol) === '-1' ||
+            (Number(r.from_port) === all.fromPort && Number(r.to_port) === all.toPort)),
       );
     expect(groups.length).toBeGreaterThan(0);
     expect(groups.filter(opensAllTcpToItself).length).toBeGreaterThan(0);
