@@ -292,6 +292,14 @@ export const NAME_RULES: Readonly<Record<string, Readonly<Record<string, NameRul
       only(/^[.\-_A-Za-z0-9]+$/, 'letters, digits and ._-'),
     ]),
   },
+  aws_sfn_state_machine: {
+    // 1-80 characters; with logging to CloudWatch Logs (which the rotation restart uses) only 0-9 A-Z a-z - _.
+    name: rule(
+      80,
+      'https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html',
+      [only(/^[-_A-Za-z0-9]+$/, 'letters, digits, - and _')],
+    ),
+  },
   aws_cloudwatch_metric_alarm: {
     alarm_name: rule(
       255,

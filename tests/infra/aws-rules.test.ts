@@ -269,6 +269,15 @@ const RULE_CASES: RuleCase[] = [
   },
   // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html: 1-64, [\.\-_A-Za-z0-9]+
   { type: 'aws_cloudwatch_event_rule', attribute: 'name', max: 64, name: letters, refused: ['a/b', 'a b'] },
+  // https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html: 1-80, and
+  // only 0-9 A-Z a-z - _ for a machine that logs to CloudWatch Logs.
+  {
+    type: 'aws_sfn_state_machine',
+    attribute: 'name',
+    max: 80,
+    name: letters,
+    refused: ['a.b', 'a b', 'a:b'],
+  },
   // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html: 1-255 UTF-8
   // characters, no ASCII control characters.
   {
