@@ -10,8 +10,11 @@ import json
 import sys
 from typing import Any
 
-from parliament import analyze_policy_string, enhance_finding
-from parliament.cli import is_finding_filtered
+try:
+    from parliament import analyze_policy_string, enhance_finding
+    from parliament.cli import is_finding_filtered
+except ImportError:
+    sys.exit("parliament_lint: parliament is not installed in this Python; run `npx streamsoft setup`")
 
 
 def lint(policies: list[dict[str, str]]) -> list[dict[str, Any]]:
