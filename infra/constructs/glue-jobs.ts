@@ -66,6 +66,8 @@ export interface GlueJobsProps {
   readonly kinesis?: KinesisSource;
   readonly kafka?: KafkaSource;
   readonly registryUrl: string;
+  /** The VPC of the workers' subnet: Glue reads its DNS attributes when it places the workers. */
+  readonly vpcId: string;
   readonly subnetId: string;
   readonly availabilityZone: string;
   readonly securityGroupId: string;
@@ -409,17 +411,23 @@ export class GlueJobs extends Construct {
         resources: [arn(ctx, 'glue', 'catalog'), arn(ctx, 'glue', `connection/${this.connectionName}`)],
       },
       {
-        // Describe calls have no resource-level permissions.
+        // These Describe calls have no resource-level permissions.
         sid: 'DescribeNetwork',
         actions: [
           'ec2:DescribeNetworkInterfaces',
           'ec2:DescribeSecurityGroups',
           'ec2:DescribeSubnets',
-          'ec2:DescribeVpcAttribute',
           'ec2:DescribeVpcEndpoints',
           'ec2:DescribeRouteTables',
         ],
         resources: ['*'],
+      },
+      {
+        // DescribeVpcAttribute does: it requires a vpc resource
+        // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html).
+        sid: 'DescribeWorkerVpc',
+        actions: ['ec2:DescribeVpcAttribute'],
+        resources: [arn(ctx, 'ec2', `vpc/${p.vpcId}`)],
       },
       {
         sid: 'WorkerNetworkInterfaces',

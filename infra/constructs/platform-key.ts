@@ -53,15 +53,12 @@ export class PlatformKey extends Construct {
           resources: ['*'],
         },
         {
+          // AWS's statement (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html)
+          // less its kms:Describe*: DescribeKey and DescribeCustomKeyStores carry no encryption context, so
+          // under this condition they were never allowed (parliament: UNKNOWN_CONDITION_FOR_ACTION).
           sid: 'CloudWatchLogsEncryptLogGroups',
           principal: { Service: `logs.${ctx.region}.amazonaws.com` },
-          actions: [
-            'kms:Encrypt*',
-            'kms:Decrypt*',
-            'kms:ReEncrypt*',
-            'kms:GenerateDataKey*',
-            'kms:Describe*',
-          ],
+          actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
           resources: ['*'],
           conditions: {
             ArnLike: { 'kms:EncryptionContext:aws:logs:arn': arn(ctx, 'logs', 'log-group:*') },

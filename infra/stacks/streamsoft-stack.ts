@@ -111,6 +111,7 @@ export class StreamSoftStack extends TerraformStack {
         groupIdPrefix: msk.consumerGroup,
       },
       registryUrl: registry.url,
+      vpcId: network.vpcId,
       subnetId: network.glueSubnetId,
       availabilityZone: network.glueAvailabilityZone,
       securityGroupId: network.glueSecurityGroupId,

@@ -252,7 +252,7 @@ export function setupSteps(): SetupStep[] {
     glueWheelsStep(t.glueWheels, t.glueRequirements, t.venv),
     venvStep(
       'checkov-venv',
-      `checkov virtualenv ${relative(t.checkovVenv)} from ${relative(t.checkovRequirements)}`,
+      `checkov + parliament virtualenv ${relative(t.checkovVenv)} from ${relative(t.checkovRequirements)}`,
       t.checkovVenv,
       t.checkovRequirements,
     ),

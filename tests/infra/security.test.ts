@@ -77,7 +77,6 @@ describe.each(TRANSPORTS)('transport %s', (transport) => {
       'ec2:DescribeNetworkInterfaces',
       'ec2:DescribeSecurityGroups',
       'ec2:DescribeSubnets',
-      'ec2:DescribeVpcAttribute',
       'ec2:DescribeVpcEndpoints',
       'ec2:DescribeRouteTables',
       'athena:ListDataCatalogs',

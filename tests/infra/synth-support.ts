@@ -76,10 +76,10 @@ export function countOf(doc: TerraformJson, type: string): number {
 }
 
 /**
- * Terraform interpolations (`${aws_s3_bucket.x.arn}`, `${replace(…, ":a", ":b")}`) may hold quotes;
- * they resolve to concrete ARNs at apply time, so the scan sees each as an opaque name.
+ * Replaces each Terraform interpolation (`${aws_s3_bucket.x.arn}`, `${replace(…, ":a", ":b")}`, which may
+ * hold quotes and braces) by `replacement(expression)`, the expression being the text inside `${…}`.
  */
-export function withoutInterpolations(text: string): string {
+export function replaceInterpolations(text: string, replacement: (expression: string) => string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     if (text[i] === '$' && text[i + 1] === '{') {
@@ -89,11 +89,16 @@ export function withoutInterpolations(text: string): string {
         if (text[j] === '{') depth++;
         else if (text[j] === '}' && --depth === 0) break;
       }
-      out += 'INTERPOLATED';
+      out += replacement(text.slice(i + 2, j));
       i = j;
     } else {
       out += text[i];
     }
   }
   return out;
+}
+
+/** Interpolations resolve to concrete ARNs at apply time, so a scan sees each as an opaque name. */
+export function withoutInterpolations(text: string): string {
+  return replaceInterpolations(text, () => 'INTERPOLATED');
 }
