@@ -41,6 +41,11 @@ const ATTRIBUTE_STAND_INS: Record<string, (r: Attributes, region: string) => str
   'aws_sns_topic.arn': (r, region) => `arn:aws:sns:${region}:${ACCOUNT_ID}:${literal(r, 'name')}`,
   'aws_cloudwatch_event_rule.arn': (r, region) =>
     `arn:aws:events:${region}:${ACCOUNT_ID}:rule/${literal(r, 'name')}`,
+  'aws_sfn_state_machine.arn': (r, region) =>
+    `arn:aws:states:${region}:${ACCOUNT_ID}:stateMachine:${literal(r, 'name')}`,
+  // The provider's aws_ecs_service `id` is the service ARN (service/<cluster>/<service>).
+  'aws_ecs_service.id': (r, region) =>
+    `arn:aws:ecs:${region}:${ACCOUNT_ID}:service/streamsoft-cluster/${literal(r, 'name')}`,
   'aws_glue_connection.name': (r) => literal(r, 'name'),
   'aws_vpc.id': () => 'vpc-0123456789abcdef0',
   'aws_subnet.id': () => 'subnet-0123456789abcdef0',
