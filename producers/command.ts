@@ -88,7 +88,16 @@ export async function produce(config: ProduceConfig): Promise<ProduceResult> {
 
   let summary: ProducerSummary;
   try {
-    log.info({ target: transport.target, schemaId: serde.schemaId, seed }, 'producing trades');
+    log.info(
+      {
+        target: transport.target,
+        schemaId: serde.schemaId,
+        seed,
+        jumpRate: config.jumpRate,
+        jumpSize: config.jumpSize,
+      },
+      'producing trades',
+    );
     summary = await runProducer(
       { rate: config.rate, count: config.count, durationMs: config.duration },
       {

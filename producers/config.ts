@@ -20,9 +20,13 @@ export function addProduceOptions(command: Command): Command {
     .addOption(envOption('--bad-ratio <r>', 'share of records that are not valid framed Avro', '0'))
     .addOption(envOption('--late-ratio <r>', 'share of trades with an event time minutes in the past', '0'))
     .addOption(
-      envOption('--jump-rate <λ>', 'expected price jumps per trade of a symbol (Poisson; 0: no jumps)', '0'),
+      envOption(
+        '--jump-rate <rate>',
+        'expected price jumps per trade of a symbol (Poisson; 0: no jumps)',
+        '0',
+      ),
     )
-    .addOption(envOption('--jump-size <σ>', 'standard deviation of the log price jump', '0.02'))
+    .addOption(envOption('--jump-size <sigma>', 'standard deviation of the log price jump', '0.02'))
     .addOption(
       envOption(
         '--kinesis-endpoint <url>',

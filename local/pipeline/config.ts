@@ -42,12 +42,12 @@ export function addUpOptions(command: Command): Command {
     )
     .addOption(
       envOption(
-        '--jump-rate <λ>',
+        '--jump-rate <rate>',
         'expected price jumps per trade of a symbol (at 50 trades/s, 0.0005 is ~1.5 jumps a minute)',
         UP_JUMP_RATE,
       ),
     )
-    .addOption(envOption('--jump-size <σ>', 'standard deviation of the log price jump', '0.02'))
+    .addOption(envOption('--jump-size <sigma>', 'standard deviation of the log price jump', '0.02'))
     .addOption(envOption('--seed <n>', 'seed for a reproducible trade sequence'))
     .addOption(
       envOption('--start-timeout <seconds>', 'how long each stand-in may take to become healthy', '180'),
