@@ -88,16 +88,20 @@ export async function produce(config: ProduceConfig): Promise<ProduceResult> {
 
   let summary: ProducerSummary;
   try {
-    log.info({ target: transport.target, schemaId: serde.schemaId, seed }, 'producing trades');
+    log.info(
+      {
+        target: transport.target,
+        schemaId: serde.schemaId,
+        seed,
+        jumpRate: config.jumpRate,
+        jumpSize: config.jumpSize,
+      },
+      'producing trades',
+    );
     summary = await runProducer(
       { rate: config.rate, count: config.count, durationMs: config.duration },
       {
-        simulator: new TradeSimulator({
-          seed,
-          dupRatio: config.dupRatio,
-          badRatio: config.badRatio,
-          lateRatio: config.lateRatio,
-        }),
+        simulator: simulatorFor(config, seed),
         encoder: serde,
         transport,
         logger: log,
@@ -125,6 +129,18 @@ export async function produce(config: ProduceConfig): Promise<ProduceResult> {
     );
   }
   return { seed, summary };
+}
+
+/** The trades a produce session sends for this configuration and seed. */
+export function simulatorFor(config: ProduceConfig, seed: number, clock?: () => number): TradeSimulator {
+  return new TradeSimulator({
+    seed,
+    clock,
+    dupRatio: config.dupRatio,
+    badRatio: config.badRatio,
+    lateRatio: config.lateRatio,
+    jumps: { rate: config.jumpRate, size: config.jumpSize },
+  });
 }
 
 /** The writer serde; registers the schema version when the subject lacks it (as Confluent serializers do). */

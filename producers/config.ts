@@ -21,6 +21,14 @@ export function addProduceOptions(command: Command): Command {
     .addOption(envOption('--late-ratio <r>', 'share of trades with an event time minutes in the past', '0'))
     .addOption(
       envOption(
+        '--jump-rate <rate>',
+        'expected price jumps per trade of a symbol (Poisson; 0: no jumps)',
+        '0',
+      ),
+    )
+    .addOption(envOption('--jump-size <sigma>', 'standard deviation of the log price jump', '0.02'))
+    .addOption(
+      envOption(
         '--kinesis-endpoint <url>',
         'Kinesis endpoint, or "aws" for the real service',
         DEFAULT_KINESIS_ENDPOINT,
@@ -52,6 +60,18 @@ export function addProduceOptions(command: Command): Command {
 }
 
 const ratio = z.coerce.number().min(0, 'must be at least 0').max(1, 'must be at most 1');
+
+/** `--jump-rate` and `--jump-size`, shared with `up`: a Poisson intensity per trade, a log-jump std-dev. */
+export const jumpFields = {
+  jumpRate: z.coerce
+    .number({ error: 'must be a number' })
+    .min(0, 'must be at least 0')
+    .max(1, 'must be at most 1'),
+  jumpSize: z.coerce
+    .number({ error: 'must be a number' })
+    .positive('must be greater than 0')
+    .max(1, 'must be at most 1'),
+};
 const positiveInt = z.coerce.number().int('must be a whole number').positive('must be greater than 0');
 const when = z
   .enum(['auto', 'yes', 'no'])
@@ -83,6 +103,7 @@ export const produceConfigSchema = z
     dupRatio: ratio,
     badRatio: ratio,
     lateRatio: ratio,
+    ...jumpFields,
     kinesisEndpoint: z.union([z.literal('aws'), url]),
     stream: z.string().min(1),
     shards: positiveInt,

@@ -1,5 +1,5 @@
-// Seeded randomness and the per-symbol price process: geometric Brownian motion, quoted as exact
-// scale-4 decimal strings (money is never formatted from a float).
+// Seeded randomness and the per-symbol price process: geometric Brownian motion with optional Merton jumps,
+// quoted as exact scale-4 decimal strings (money is never formatted from a float).
 
 /** A small, fast, seedable PRNG (sfc32) returning floats in [0, 1); same seed, same sequence. */
 export class SeededRandom {
@@ -106,32 +106,100 @@ export function formatTicks(ticks: number): string {
 export const TRADE_TIME_STEP_YEARS = 1 / (252 * 6.5 * 3600);
 
 /**
- * Geometric Brownian motion for one symbol: S(t+dt) = S(t)·exp((μ − σ²/2)dt + σ√dt·Z). The float state
- * carries the path; each quote is rounded to whole ticks so the emitted price is exact.
+ * Merton's jump term. Jumps arrive as a Poisson process on the model's own clock, one step per trade of
+ * the symbol (so a path depends on the seed alone, never on how fast the producer runs): `rate` is the
+ * expected number of jumps per trade of a symbol. A jump multiplies the price by e^Y, Y ~ N(0, size²).
  */
-export class GbmPrice {
-  private value: number;
+export interface JumpSettings {
+  /** λ: expected jumps per step (per trade of the symbol); 0 turns jumps off. */
+  rate: number;
+  /** σJ: standard deviation of the log jump Y. */
+  size: number;
+}
 
-  constructor(
-    start: number,
-    private readonly volatility: number,
-    private readonly drift = 0.05,
-    private readonly dt = TRADE_TIME_STEP_YEARS,
-  ) {
+export const NO_JUMPS: JumpSettings = { rate: 0, size: 0 };
+
+export interface PricePathOptions {
+  /** Starting price, in the instrument's currency; must be positive. */
+  start: number;
+  /** Annualised volatility σ of the diffusion. */
+  volatility: number;
+  /** Annualised drift μ: the expected growth, jumps included. */
+  drift?: number;
+  /** Years per step. */
+  dt?: number;
+  jumps?: JumpSettings;
+}
+
+/**
+ * Merton jump diffusion for one symbol: per step
+ *   S(t+dt) = S(t)·exp((μ − σ²/2)dt − λk + σ√dt·Z + Y₁ + … + Y_N),  N ~ Poisson(λ), Yᵢ ~ N(0, σJ²),
+ * with k = E[e^Y − 1] = e^(σJ²/2) − 1, so jumps add variance but not expected growth. Without jumps it is
+ * geometric Brownian motion and draws exactly what it always drew from the generator. The float state
+ * carries the path (always positive: it only ever multiplies by an exponential); each quote is rounded to
+ * whole ticks so the emitted price is exact.
+ */
+export class JumpDiffusionPrice {
+  private value: number;
+  private readonly volatility: number;
+  private readonly drift: number;
+  private readonly dt: number;
+  private readonly jumps: JumpSettings;
+  private readonly jumpCompensator: number;
+  private jumpCount = 0;
+
+  constructor(options: PricePathOptions) {
+    const { start, volatility, drift = 0.05, dt = TRADE_TIME_STEP_YEARS, jumps = NO_JUMPS } = options;
     if (!(start > 0)) throw new RangeError(`start price must be positive, got ${start}`);
+    if (!(jumps.rate >= 0 && Number.isFinite(jumps.rate))) {
+      throw new RangeError(`jump rate must be a finite number at least 0, got ${jumps.rate}`);
+    }
+    if (!(jumps.size >= 0 && Number.isFinite(jumps.size))) {
+      throw new RangeError(`jump size must be a finite number at least 0, got ${jumps.size}`);
+    }
     this.value = start;
+    this.volatility = volatility;
+    this.drift = drift;
+    this.dt = dt;
+    this.jumps = jumps;
+    this.jumpCompensator = jumps.rate * Math.expm1((jumps.size * jumps.size) / 2);
   }
 
   get current(): number {
     return this.value;
   }
 
+  /** Jumps so far on this path. */
+  get jumped(): number {
+    return this.jumpCount;
+  }
+
   /** Advances one step and returns the new price in ticks. */
   step(random: SeededRandom): number {
     const sigma = this.volatility;
-    const exponent =
+    let exponent =
       (this.drift - (sigma * sigma) / 2) * this.dt + sigma * Math.sqrt(this.dt) * random.normal();
+    if (this.jumps.rate > 0) {
+      const arrivals = poisson(random, this.jumps.rate);
+      for (let i = 0; i < arrivals; i++) exponent += this.jumps.size * random.normal();
+      exponent -= this.jumpCompensator;
+      this.jumpCount += arrivals;
+    }
     this.value *= Math.exp(exponent);
     return toTicks(this.value);
   }
+}
+
+/** A Poisson(mean) count from one uniform, by inverting the CDF (mean is small: a step's jump intensity). */
+function poisson(random: SeededRandom, mean: number): number {
+  const u = random.next();
+  let k = 0;
+  let p = Math.exp(-mean);
+  let cumulative = p;
+  while (u >= cumulative && p > 0) {
+    k++;
+    p *= mean / k;
+    cumulative += p;
+  }
+  return k;
 }

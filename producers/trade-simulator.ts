@@ -3,7 +3,7 @@
 import { Faker, base, en } from '@faker-js/faker';
 import type { Trade } from '../schemas/trade';
 import { BROKERS, UNIVERSE, type Instrument } from './universe';
-import { GbmPrice, SeededRandom, formatTicks } from './price-model';
+import { JumpDiffusionPrice, NO_JUMPS, SeededRandom, formatTicks, type JumpSettings } from './price-model';
 
 /** How a bad emission must be corrupted once it is framed: each is undecodable in its own way. */
 export type Corruption = 'bad-magic' | 'unknown-schema-id' | 'truncated';
@@ -35,6 +35,8 @@ export interface TradeSimulatorOptions extends Partial<FaultRatios> {
   /** Share of trades that name a broker. */
   brokerRatio?: number;
   instruments?: readonly Instrument[];
+  /** Price jumps, the same for every symbol (each symbol jumps on its own); none by default. */
+  jumps?: JumpSettings;
 }
 
 const RECENT_TRADES_KEPT = 1000;
@@ -46,7 +48,7 @@ export class TradeSimulator {
   private readonly clock: () => number;
   private readonly instruments: readonly Instrument[];
   private readonly cumulativeWeights: number[];
-  private readonly prices: GbmPrice[];
+  private readonly prices: JumpDiffusionPrice[];
   private readonly traders: string[];
   private readonly faults: FaultRatios;
   private readonly brokerRatio: number;
@@ -74,7 +76,10 @@ export class TradeSimulator {
     this.instruments = options.instruments ?? UNIVERSE;
     let total = 0;
     this.cumulativeWeights = this.instruments.map((instrument) => (total += instrument.weight));
-    this.prices = this.instruments.map((i) => new GbmPrice(i.price, i.volatility));
+    const jumps = options.jumps ?? NO_JUMPS;
+    this.prices = this.instruments.map(
+      (i) => new JumpDiffusionPrice({ start: i.price, volatility: i.volatility, jumps }),
+    );
     this.traders = Array.from({ length: options.traderCount ?? 250 }, () => faker.person.fullName());
   }
 

@@ -2,9 +2,18 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { envOption } from '../../cli/options';
+import { jumpFields } from '../../producers/config';
 import { DEFAULT_DATA_DIR } from '../../core/paths';
 import { DEFAULT_STREAM_NAME } from '../../schemas/trade';
 import { addServicePortOptions, servicePortFields } from '../services/port-options';
+
+/**
+ * Jumps per trade of a symbol: at the default 50 trades/s that is 3000 trades a minute, so about 1.5 jumps a
+ * minute across the universe, most of them (|log jump| > 1%, 62% at σJ = 0.02) beyond gold's default 1%
+ * alert threshold: the alerts tile fills within a couple of minutes, while most symbols go many minutes
+ * without one. tests/jobs/test_price_jump_alerts.py runs gold's alert rule over this load.
+ */
+export const UP_JUMP_RATE = '0.0005';
 
 export function addUpOptions(command: Command): Command {
   command
@@ -31,6 +40,14 @@ export function addUpOptions(command: Command): Command {
     .addOption(
       envOption('--late-ratio <r>', 'share of trades with an event time minutes in the past', '0.01'),
     )
+    .addOption(
+      envOption(
+        '--jump-rate <rate>',
+        'expected price jumps per trade of a symbol (at 50 trades/s, 0.0005 is ~1.5 jumps a minute)',
+        UP_JUMP_RATE,
+      ),
+    )
+    .addOption(envOption('--jump-size <sigma>', 'standard deviation of the log price jump', '0.02'))
     .addOption(envOption('--seed <n>', 'seed for a reproducible trade sequence'))
     .addOption(
       envOption('--start-timeout <seconds>', 'how long each stand-in may take to become healthy', '180'),
@@ -57,6 +74,7 @@ export const upConfigSchema = z.object({
   dupRatio: ratio,
   badRatio: ratio,
   lateRatio: ratio,
+  ...jumpFields,
   seed: z.coerce.number().int('must be a whole number').optional(),
   startTimeout: seconds,
 });

@@ -48,6 +48,10 @@ export function produceArgs(config: UpConfig, endpoints: StandInEndpoints): stri
     String(config.badRatio),
     '--late-ratio',
     String(config.lateRatio),
+    '--jump-rate',
+    String(config.jumpRate),
+    '--jump-size',
+    String(config.jumpSize),
     ...(config.seed === undefined ? [] : ['--seed', String(config.seed)]),
   ];
 }

@@ -157,7 +157,8 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
     cleanups.push({ what: 'producer', run: () => producer.stop('SIGINT', 30_000) });
     watch(producer);
     say(
-      `producer sending ${config.rate} trades/s to ${config.transport} ${config.stream} (log ${producer.options.logFile})`,
+      `producer sending ${config.rate} trades/s to ${config.transport} ${config.stream}, ` +
+        `${config.jumpRate > 0 ? `price jumps ${config.jumpRate} per trade` : 'no price jumps'} (log ${producer.options.logFile})`,
     );
 
     const bronze = startJob({

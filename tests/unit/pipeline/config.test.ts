@@ -18,6 +18,8 @@ test('defaults: kinesis at 50 trades/s, silver and gold every 60 s, dashboard on
     batchInterval: 60,
     dashboardPort: 3000,
     dataDir: '.streamsoft',
+    jumpRate: 0.0005,
+    jumpSize: 0.02,
   });
 });
 
@@ -27,6 +29,8 @@ test.each([
   [['--batch-interval', '0'], /^--batch-interval: must be greater than 0/],
   [['--dashboard-port', '70000'], /^--dashboard-port: must be a port number/],
   [['--dup-ratio', '2'], /^--dup-ratio: must be at most 1/],
+  [['--jump-rate', '-1'], /^--jump-rate: must be at least 0 \(got "-1"\)/],
+  [['--jump-size', 'wide'], /^--jump-size: must be a number \(got "wide"\)/],
 ])('%j is one clear line', (argv, message) => {
   expect(() => parse(...argv)).toThrow(message);
 });
@@ -50,6 +54,12 @@ test('children are pointed at the stand-ins of the chosen transport', () => {
     ]),
   );
   expect(produceArgs(kinesis, endpoints)).not.toContain('--kafka-brokers');
+  const jumps = (config: UpConfig) => {
+    const args = produceArgs(config, endpoints);
+    return [args[args.indexOf('--jump-rate') + 1], args[args.indexOf('--jump-size') + 1]];
+  };
+  expect(jumps(kinesis)).toEqual(['0.0005', '0.02']);
+  expect(jumps(parse('--jump-rate', '0', '--jump-size', '0.1'))).toEqual(['0', '0.1']);
   const msk = bronzeJobArgs(bronzeJobConfig(parse('--transport', 'msk', '--data-dir', '/tmp/x'), endpoints));
   expect(msk).toEqual(
     expect.arrayContaining(['--source', 'kafka', '--kafka-brokers', '127.0.0.1:2', '--topic', 'trades']),

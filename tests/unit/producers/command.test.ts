@@ -53,6 +53,14 @@ describe('produce configuration', () => {
     });
   });
 
+  it('has price jumps off by default, and reads --jump-rate and --jump-size', () => {
+    expect(configFrom([])).toMatchObject({ jumpRate: 0, jumpSize: 0.02 });
+    expect(configFrom(['--jump-rate', '0.001', '--jump-size', '0.05'])).toMatchObject({
+      jumpRate: 0.001,
+      jumpSize: 0.05,
+    });
+  });
+
   it('parses durations and lists', () => {
     expect(configFrom(['--duration', '90']).duration).toBe(90_000);
     expect(configFrom(['--duration', '5m']).duration).toBe(300_000);
@@ -72,6 +80,11 @@ describe('produce configuration', () => {
     [['--count', '10', '--duration', '5s'], '--duration: give --count or --duration, not both (got "5s")'],
     [['--kafka-auth', 'kerberos'], '--kafka-auth: must be none, tls, scram or iam (got "kerberos")'],
     [['--kafka-brokers', 'nope'], '--kafka-brokers: must be host:port[,host:port...] (got "nope")'],
+    [['--jump-rate', '-0.1'], '--jump-rate: must be at least 0 (got "-0.1")'],
+    [['--jump-rate', 'often'], '--jump-rate: must be a number (got "often")'],
+    [['--jump-rate', '2'], '--jump-rate: must be at most 1 (got "2")'],
+    [['--jump-size', '0'], '--jump-size: must be greater than 0 (got "0")'],
+    [['--jump-size', 'big'], '--jump-size: must be a number (got "big")'],
   ])('%j is refused naming the flag', (args, message) => {
     let error: unknown;
     try {
@@ -92,6 +105,13 @@ describe('streamsoft produce (the CLI)', () => {
     expect(streamsoftLines(run.stderr)).toEqual([
       'streamsoft: --transport: must be kinesis or msk (got "pigeon")',
     ]);
+    expect(run.stdout).toBe('');
+  });
+
+  it('a bad --jump-rate → one line, exit 2, before anything is sent', () => {
+    const run = produceCli(['--jump-rate', '-1']);
+    expect(run.status).toBe(2);
+    expect(streamsoftLines(run.stderr)).toEqual(['streamsoft: --jump-rate: must be at least 0 (got "-1")']);
     expect(run.stdout).toBe('');
   });
 

@@ -1,5 +1,5 @@
 import { TradeSimulator, type Emission } from '../../../producers/trade-simulator';
-import { GbmPrice, SeededRandom, formatTicks, toTicks } from '../../../producers/price-model';
+import { JumpDiffusionPrice, SeededRandom, formatTicks, toTicks } from '../../../producers/price-model';
 import { UNIVERSE, EXCHANGES } from '../../../producers/universe';
 import { corruptFrame, UNKNOWN_SCHEMA_ID } from '../../../producers/faults';
 
@@ -120,7 +120,7 @@ describe('price model', () => {
     const random = new SeededRandom(99);
     const dt = 1 / 252;
     const sigma = 0.3;
-    const gbm = new GbmPrice(100, sigma, 0, dt);
+    const gbm = new JumpDiffusionPrice({ start: 100, volatility: sigma, drift: 0, dt });
     const returns: number[] = [];
     let previous = gbm.current;
     for (let i = 0; i < 20_000; i++) {
