@@ -11,7 +11,6 @@ import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
-import { GlueJob } from '@cdktf/provider-aws/lib/glue-job';
 import { GlueTrigger } from '@cdktf/provider-aws/lib/glue-trigger';
 import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
