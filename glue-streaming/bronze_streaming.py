@@ -1,10 +1,15 @@
-"""Glue streaming job (and local `streamsoft jobs bronze`): Kinesis or MSK trades → bronze Delta tables.
+"""Glue streaming job (and local `streamsoft jobs bronze`): Kinesis and/or MSK trades → bronze Delta tables.
 
-Arguments, the Glue way: --JOB_NAME, --source kinesis|kafka, --stream-name / --topic, --kinesis-endpoint,
---region, --kafka-brokers, --kafka-auth none|iam|tls|scram, --registry-url, --reader-schema
-registry|<path.avsc>, --lake-path, --checkpoint-path, --trigger-seconds, --starting-position
-latest|earliest|<ISO time or epoch ms>, --available-now, --max-records-per-trigger, --cloudwatch-namespace
-(publish per-batch metrics there; none: no publishing), --cloudwatch-endpoint.
+The only writer of the bronze tables: one streaming query per source in this driver, and the tables'
+compaction (OPTIMIZE of past days, VACUUM) between its polls of the queries (streamsoft_jobs/bronze_job.py).
+
+Arguments, the Glue way: --JOB_NAME, --source kinesis|kafka|msk or several separated by commas
+(kinesis,kafka), --stream-name / --topic, --kinesis-endpoint, --region, --kafka-brokers, --kafka-auth
+none|iam|tls|scram, --registry-url, --reader-schema registry|<path.avsc>, --lake-path, --checkpoint-path
+(one source) or --kinesis-checkpoint-path / --kafka-checkpoint-path (one per source), --trigger-seconds,
+--starting-position latest|earliest|<ISO time or epoch ms>, --available-now, --max-records-per-trigger,
+--compact-every-minutes (default 60; 0: never), --cloudwatch-namespace (publish per-batch metrics there;
+none: no publishing), --cloudwatch-endpoint.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import threading
 from types import FrameType
 
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
-from streamsoft_jobs.bronze_job import STREAMING_CONF, BronzeConfig, run_bronze
+from streamsoft_jobs.bronze_job import STREAMING_CONF, BronzeJobConfig, run_bronze_job
 from streamsoft_jobs.runtime import configure_logging, spark_session
 
 log = logging.getLogger("bronze_streaming")
@@ -25,7 +30,7 @@ log = logging.getLogger("bronze_streaming")
 def main(argv: list[str]) -> int:
     configure_logging()
     try:
-        config = BronzeConfig.from_args(parse_job_args(argv, required=["lake-path", "checkpoint-path"]))
+        config = BronzeJobConfig.from_args(parse_job_args(argv, required=["lake-path"]))
     except JobArgumentError as error:
         log.error("%s", error)
         return 2
@@ -40,7 +45,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, on_signal)
     spark = spark_session(config.job_name, STREAMING_CONF)
     try:
-        run_bronze(spark, config, stop_requested)
+        run_bronze_job(spark, config, stop_requested)
     except Exception as error:  # one line on why; Spark logged the stack
         log.error("bronze query failed: %s", str(error).splitlines()[0] if str(error) else repr(error))
         return 1

@@ -49,8 +49,9 @@ const batchConfigSchema = z.object({ dataDir: z.string().min(1) });
 export function bronzeJobArgs(config: BronzeJobConfig): string[] {
   const source = config.source === 'msk' ? 'kafka' : 'kinesis';
   const args = [
+    // The job names its query `<job>-<source>` (the Delta idempotence id of its writes).
     '--JOB_NAME',
-    `streamsoft-bronze-${source}`,
+    'streamsoft-bronze',
     '--source',
     source,
     ...localJobPaths(config.dataDir, `bronze-${source}`),
@@ -163,7 +164,10 @@ export function registerJobsCommand(program: Command): void {
   const batchJobs = {
     silver: 'Run the silver batch job once over what arrived since its last run',
     gold: 'Run the gold batch job once over what arrived since its last run',
-    compact: 'Compact the bronze tables (OPTIMIZE past days, then VACUUM); safe while bronze runs',
+    // Each writer compacts its own tables (the bronze job every --compact-every-minutes, silver and gold
+    // VACUUM after each run); this is for a lake nothing writes: one writer per Delta table.
+    compact:
+      'Compact lake tables (OPTIMIZE past days, then VACUUM) only while no pipeline or job writes the lake',
   } as const;
   for (const [job, description] of Object.entries(batchJobs) as [keyof typeof batchJobs, string][]) {
     jobs

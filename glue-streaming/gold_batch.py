@@ -2,7 +2,8 @@
 trader_leaderboard_daily, price_alerts and pipeline_health_hourly, recomputing only the keys that the
 rows new since the last run touch.
 
-Arguments: --lake-path, --checkpoint-path, optional --JOB_NAME (Glue passes it), --alert-threshold-pct (default 1.0).
+Arguments: --lake-path, --checkpoint-path, optional --JOB_NAME (Glue passes it), --alert-threshold-pct (default 1.0),
+--vacuum (default true: VACUUM the gold tables after the run; this job is their only writer).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Sequence
 
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
+from streamsoft_jobs.compaction import GOLD_TABLES, run_compaction
 from streamsoft_jobs.gold_job import DEFAULT_ALERT_THRESHOLD_PCT, run_gold
 from streamsoft_jobs.runtime import BATCH_CONF, configure_logging, spark_session
 
@@ -34,11 +36,14 @@ def main(argv: Sequence[str]) -> int:
     try:
         args = parse_job_args(argv, required=["lake-path", "checkpoint-path"])
         threshold = _threshold(args.get("alert-threshold-pct"))
+        vacuum = args.get_bool("vacuum", True)
     except JobArgumentError as error:
         print(f"gold: {error}", file=sys.stderr)
         return 2
     spark = spark_session(args.get("JOB_NAME") or "streamsoft-gold", BATCH_CONF)
     summary = run_gold(spark, args.require("lake-path"), args.require("checkpoint-path"), threshold)
+    if vacuum:
+        run_compaction(spark, args.require("lake-path"), tables=(), vacuum_tables=GOLD_TABLES)
     print(json.dumps({"job": "gold", "batches": summary.batches, "rows_in": summary.rows_in}))
     return 0
 

@@ -2,7 +2,8 @@
 validated and enriched, processing only the bronze rows that arrived since the last run.
 
 Arguments: --lake-path, --checkpoint-path; optional --JOB_NAME (Glue passes it), --future-tolerance-seconds
-(default 300), --lateness-hours (default 168 = 7 days), --max-files-per-trigger.
+(default 300), --lateness-hours (default 168 = 7 days), --max-files-per-trigger, --vacuum (default true:
+VACUUM the silver tables after the run; this job is their only writer, so it is the one that cleans them).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import timedelta
 from typing import Sequence
 
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
+from streamsoft_jobs.compaction import SILVER_TABLES, run_compaction
 from streamsoft_jobs.quality import QualityPolicy
 from streamsoft_jobs.runtime import BATCH_CONF, configure_logging, spark_session
 from streamsoft_jobs.silver_job import run_silver
@@ -29,6 +31,7 @@ def main(argv: Sequence[str]) -> int:
         )
         max_files = args.get("max-files-per-trigger")
         max_files_per_trigger = args.get_int("max-files-per-trigger", 0) if max_files is not None else None
+        vacuum = args.get_bool("vacuum", True)
     except JobArgumentError as error:
         print(f"silver: {error}", file=sys.stderr)
         return 2
@@ -40,6 +43,8 @@ def main(argv: Sequence[str]) -> int:
         policy,
         max_files_per_trigger=max_files_per_trigger,
     )
+    if vacuum:
+        run_compaction(spark, args.require("lake-path"), tables=(), vacuum_tables=SILVER_TABLES)
     totals = {name: summary.total(name) for name in ("bronze_rows", "trades", "rejected", "duplicates")}
     print(json.dumps({"job": "silver", "batches": len(summary.batches), **totals}))
     logging.getLogger("streamsoft.silver").info("silver job done")

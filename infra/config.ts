@@ -102,8 +102,8 @@ export const infraConfigSchema = z.object({
   triggerSeconds: positiveInt(1, 3600).default(30),
   startingPosition: z.enum(['earliest', 'latest']).default('earliest'),
   silverSchedule: glueCron('cron(0/15 * * * ? *)'),
-  // Daily, after midnight UTC: the compact job rewrites the days before the current one.
-  compactSchedule: glueCron('cron(30 1 * * ? *)'),
+  // The bronze job compacts its tables (OPTIMIZE of past days, VACUUM) this often, in its own driver; 0: never.
+  bronzeCompactMinutes: positiveInt(0, 1440).default(60),
   registryImage: z.string().min(1).default('apicurio/apicurio-registry:3.3.3'),
   metabaseImage: z.string().min(1).default('metabase/metabase:v0.64.2.2'),
   certificateArn: z

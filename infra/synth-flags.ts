@@ -80,9 +80,9 @@ export const SYNTH_FLAGS: readonly SynthFlag[] = [
     description: 'Glue cron of the silver/gold workflow',
   },
   {
-    flags: '--compact-schedule <cron>',
-    key: 'compactSchedule',
-    description: 'Glue cron of the bronze compaction job (daily)',
+    flags: '--bronze-compact-minutes <n>',
+    key: 'bronzeCompactMinutes',
+    description: 'how often the bronze job compacts its tables (0: never)',
   },
   {
     flags: '--allow-destroy',

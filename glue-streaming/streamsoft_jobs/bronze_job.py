@@ -1,6 +1,13 @@
-"""The bronze streaming job's wiring: configuration from job arguments, the source, the trigger, the sink.
+"""The bronze streaming job's wiring: configuration from job arguments, the sources, the trigger, the sink,
+and the compaction of the bronze tables.
 
-`run_bronze` is what `bronze_streaming.py` calls on Glue and locally; tests call it with their own session.
+One driver writes the bronze tables: Delta's default S3 log store is only transactional when every write
+to a table comes from a single Spark driver (https://docs.delta.io/latest/delta-storage.html#amazon-s3).
+So one job runs one streaming query per configured source (each with its own checkpoint) and compacts
+the tables itself, between its polls of the queries, instead of a second job doing it.
+
+`run_bronze_job` is what `bronze_streaming.py` calls on Glue and locally; tests call it (or `run_bronze`,
+for one source) with their own session.
 """
 
 from __future__ import annotations
@@ -8,9 +15,10 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming import StreamingQuery
@@ -18,6 +26,7 @@ from pyspark.sql.streaming import StreamingQuery
 from .args import JobArgs, JobArgumentError
 from .bronze import BronzeSink, ensure_bronze_tables, kafka_frames, kinesis_frames
 from .bronze_metrics import BronzeMetricsListener, CloudWatchPublisher, cloudwatch_client
+from .compaction import DEFAULT_TABLES, TableCompaction, run_compaction
 from .kinesis_source import KinesisDataSource, parse_timestamp_ms
 from .registry import registry_client
 
@@ -25,6 +34,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_STREAM = "trades"
 KAFKA_AUTH_MODES = ("none", "iam", "tls", "scram")
+SOURCES = ("kinesis", "kafka")
+DEFAULT_COMPACT_EVERY_MINUTES = 60
 
 
 # Session settings for the streaming job. Adaptive query execution re-plans every micro-batch's small
@@ -34,6 +45,8 @@ STREAMING_CONF: Mapping[str, str] = {"spark.sql.adaptive.enabled": "false"}
 
 @dataclass(frozen=True)
 class BronzeConfig:
+    """One source's streaming query: where it reads, where it keeps its checkpoint, how it triggers."""
+
     job_name: str
     source: str  # kinesis | kafka
     stream: str  # Kinesis stream name or Kafka topic
@@ -58,28 +71,44 @@ class BronzeConfig:
     # Per-batch CloudWatch metrics (bronze_metrics.py) are published only when a namespace is given.
     cloudwatch_namespace: str | None = None
     cloudwatch_endpoint: str | None = None
+    # The streaming query's name (and the Delta txnAppId's prefix, see BronzeSink.bind_query); job_name
+    # when not given. The job names it `<job>-<source>`, which is what the one-job-per-source layout named
+    # its job, so a table's idempotence ids do not change when that layout's jobs become this one.
+    query_name: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.query_name or self.job_name
 
     @staticmethod
     def from_args(args: JobArgs) -> "BronzeConfig":
-        source = args.get_choice("source", ["kinesis", "kafka", "msk"], "kinesis")
-        source = "kafka" if source == "msk" else source
+        """The configuration of a job with exactly one source (`--source kinesis|kafka|msk`)."""
+        job = BronzeJobConfig.from_args(args)
+        if len(job.sources) != 1:
+            raise JobArgumentError(f"--source: expected one source (got {len(job.sources)})")
+        return job.sources[0]
+
+    @staticmethod
+    def for_source(args: JobArgs, source: str, checkpoint_path: str) -> "BronzeConfig":
         stream = args.get("topic") if source == "kafka" else args.get("stream-name")
         stream = stream or args.get("stream-name") or args.get("topic") or DEFAULT_STREAM
         kafka_brokers = args.get("kafka-brokers")
         if source == "kafka" and not kafka_brokers:
-            raise JobArgumentError("--kafka-brokers: required when --source is kafka")
+            raise JobArgumentError("--kafka-brokers: required when --source includes kafka (msk)")
         trigger_seconds = args.get_int("trigger-seconds", 5)
         if trigger_seconds < 0:
             raise JobArgumentError(f"--trigger-seconds: must be 0 or more (got {trigger_seconds})")
         max_records = args.get("max-records-per-trigger")
         endpoint = args.get("kinesis-endpoint")
         cloudwatch_endpoint = args.get("cloudwatch-endpoint")
+        job_name = args.get("JOB_NAME") or "streamsoft-bronze"
         return BronzeConfig(
-            job_name=args.get("JOB_NAME") or "streamsoft-bronze",
+            job_name=job_name,
+            query_name=f"{job_name}-{source}",
             source=source,
             stream=stream,
             lake_path=args.require("lake-path"),
-            checkpoint_path=args.require("checkpoint-path"),
+            checkpoint_path=checkpoint_path,
             registry_url=args.require("registry-url"),
             reader_schema=args.get("reader-schema") or "registry",
             subject=args.get("subject") or f"{stream}-value",
@@ -97,6 +126,81 @@ class BronzeConfig:
             cloudwatch_namespace=args.get("cloudwatch-namespace") or None,
             cloudwatch_endpoint=None if cloudwatch_endpoint in (None, "", "aws") else cloudwatch_endpoint,
         )
+
+
+def parse_sources(value: str | None) -> tuple[str, ...]:
+    """`--source kinesis|kafka|msk[,…]` → the distinct sources, `msk` read as `kafka`; default kinesis."""
+    names = [part.strip() for part in (value or "kinesis").split(",") if part.strip()]
+    if not names:
+        raise JobArgumentError("--source: expected kinesis, kafka or msk, or several separated by commas")
+    sources: list[str] = []
+    for name in names:
+        if name not in (*SOURCES, "msk"):
+            raise JobArgumentError(f"--source: expected kinesis, kafka or msk (got {name!r})")
+        source = "kafka" if name == "msk" else name
+        if source in sources:
+            raise JobArgumentError(f"--source: {name!r} is named twice")
+        sources.append(source)
+    return tuple(sources)
+
+
+@dataclass(frozen=True)
+class BronzeJobConfig:
+    """The whole bronze job: one query per source, and how often the job compacts the bronze tables.
+
+    Each source has its own checkpoint (`--kinesis-checkpoint-path`, `--kafka-checkpoint-path`; with one
+    source, `--checkpoint-path` will do), so adding or removing a source never replays another one.
+    """
+
+    job_name: str
+    lake_path: str
+    sources: tuple[BronzeConfig, ...]
+    # OPTIMIZE (past days) + VACUUM of the bronze tables, by this driver, this often; None: never.
+    compact_every_seconds: float | None = DEFAULT_COMPACT_EVERY_MINUTES * 60.0
+    compact_tables: tuple[str, ...] = DEFAULT_TABLES
+
+    @staticmethod
+    def from_args(args: JobArgs) -> "BronzeJobConfig":
+        sources = parse_sources(args.get("source"))
+        checkpoints = {}
+        for source in sources:
+            own = args.get(f"{source}-checkpoint-path")
+            shared = args.get("checkpoint-path") if len(sources) == 1 else None
+            if not own and not shared:
+                name = f"{source}-checkpoint-path" if len(sources) > 1 else "checkpoint-path"
+                raise JobArgumentError(f"--{name}: required argument is missing (each source keeps its own checkpoint)")
+            checkpoints[source] = own or shared
+        if len(set(checkpoints.values())) != len(checkpoints):
+            raise JobArgumentError("--kinesis-checkpoint-path, --kafka-checkpoint-path: each source needs its own checkpoint")
+        every = args.get_int("compact-every-minutes", DEFAULT_COMPACT_EVERY_MINUTES)
+        if every < 0:
+            raise JobArgumentError(f"--compact-every-minutes: must be 0 (never) or more (got {every})")
+        configs = tuple(BronzeConfig.for_source(args, source, str(checkpoints[source])) for source in sources)
+        return BronzeJobConfig(
+            job_name=configs[0].job_name,
+            lake_path=configs[0].lake_path,
+            sources=configs,
+            compact_every_seconds=every * 60.0 if every > 0 else None,
+        )
+
+
+@dataclass
+class CompactionSchedule:
+    """When the job compacts the bronze tables next: at its start, then every `every_seconds`."""
+
+    every_seconds: float | None
+    clock: Callable[[], float] = time.monotonic
+    _next: float | None = field(default=None, init=False)
+
+    def due(self) -> bool:
+        if self.every_seconds is None:
+            return False
+        return self._next is None or self.clock() >= self._next
+
+    def ran(self) -> None:
+        """Marks a compaction as finished: the next is due `every_seconds` after its end."""
+        if self.every_seconds is not None:
+            self._next = self.clock() + self.every_seconds
 
 
 def load_reader_schema(config: BronzeConfig) -> Mapping[str, Any]:
@@ -198,7 +302,7 @@ def start_bronze(spark: SparkSession, config: BronzeConfig) -> StreamingQuery:
     )
     writer = (
         source_frames(spark, config)
-        .writeStream.queryName(config.job_name)
+        .writeStream.queryName(config.name)
         .option("checkpointLocation", config.checkpoint_path)
         .foreachBatch(sink)
     )
@@ -212,7 +316,7 @@ def start_bronze(spark: SparkSession, config: BronzeConfig) -> StreamingQuery:
     else:
         writer = writer.trigger(processingTime=f"{config.trigger_seconds} seconds")
     query = writer.start()
-    sink.bind_query(config.job_name, str(query.id))
+    sink.bind_query(config.name, str(query.id))
     log.info(
         "bronze query %s started: %s %s -> %s (checkpoint %s)",
         query.id,
@@ -224,6 +328,69 @@ def start_bronze(spark: SparkSession, config: BronzeConfig) -> StreamingQuery:
     return query
 
 
+def run_bronze(spark: SparkSession, config: BronzeConfig, stop_requested: threading.Event | None = None) -> None:
+    """Runs one source's query, without compaction, until it is done or asked to stop (see run_bronze_job)."""
+    job = BronzeJobConfig(config.job_name, config.lake_path, (config,), compact_every_seconds=None)
+    run_bronze_job(spark, job, stop_requested)
+
+
+def run_bronze_job(
+    spark: SparkSession,
+    job: BronzeJobConfig,
+    stop_requested: threading.Event | None = None,
+    schedule: CompactionSchedule | None = None,
+) -> list[list[TableCompaction]]:
+    """Runs every source's query until all are done or the job is asked to stop; raises the first error.
+
+    Done means: with --available-now, everything in each stream when checked is in bronze (Kafka: the
+    offsets at start, via Trigger.AvailableNow; Kinesis: until a check finds no new record, via
+    processAllAvailable); otherwise never, until `stop_requested` is set (a signal). Between its polls of
+    the queries the driver compacts the bronze tables when `schedule` says so; the compactions' results
+    are returned. A failed query stops the others: the job fails as a whole, and Glue restarts it whole.
+    """
+    stop_requested = stop_requested or threading.Event()
+    schedule = schedule or CompactionSchedule(job.compact_every_seconds)
+    runners = [_SourceRunner(spark, config, stop_requested) for config in job.sources]
+    compactions: list[list[TableCompaction]] = []
+    failed = True
+    try:
+        for runner in runners:
+            runner.start()
+        while any(runner.active for runner in runners):
+            if stop_requested.is_set():
+                log.info("stopping the bronze queries (asked to stop)")
+                break
+            for runner in runners:
+                runner.poll()
+            if schedule.due() and not stop_requested.is_set():
+                compactions.append(compact_bronze(spark, job))
+                schedule.ran()
+            # Poll instead of blocking in awaitTermination, so a signal handler only has to set an Event.
+            stop_requested.wait(0.5)
+        failed = False
+    finally:
+        for runner in runners:
+            runner.stop()
+        for runner in runners:
+            runner.finish(wait_for_metrics=not failed)
+    return compactions
+
+
+def compact_bronze(spark: SparkSession, job: BronzeJobConfig) -> list[TableCompaction]:
+    """OPTIMIZE (days before today) and VACUUM the bronze tables, from this driver, next to its appends.
+
+    Appends never conflict with OPTIMIZE's dataChange=false rewrite, and VACUUM commits no data
+    (compaction.py); a failure is logged and the next compaction tries again: the stream goes on.
+    """
+    try:
+        results = run_compaction(spark, job.lake_path, job.compact_tables)
+    except Exception as error:
+        log.warning("bronze compaction failed, the stream goes on: %s", str(error).splitlines()[0] if str(error) else repr(error))
+        return []
+    log.info("bronze compaction: %s", ", ".join(f"{r.table} {r.files_before}->{r.files_after} files" for r in results))
+    return results
+
+
 # Spark 4.1.1's Kafka source fails progress reporting (NullPointerException in KafkaMicroBatchStream
 # .metrics, SPARK-55271) right after it replays an uncommitted batch on restart, i.e. after every crash.
 # The replayed batch is already written (idempotently) and committed by then, so starting the query again
@@ -232,32 +399,76 @@ _KAFKA_REPLAY_METRICS_BUG = 'the return value of "scala.Option.get()" is null'
 _MAX_RESTARTS = 3
 
 
-def run_bronze(spark: SparkSession, config: BronzeConfig, stop_requested: threading.Event | None = None) -> None:
-    """Runs the job until it is done or asked to stop; raises the query's error if it failed.
+class _SourceRunner:
+    """One source's query in the job's driver: started, polled, restarted after the known Kafka bug."""
 
-    Done means: with --available-now, everything in the stream when checked is in bronze (Kafka: the
-    offsets at start, via Trigger.AvailableNow; Kinesis: until a check finds no new record, via
-    processAllAvailable); otherwise never, until `stop_requested` is set (a signal).
-    """
-    stop_requested = stop_requested or threading.Event()
-    listener = metrics_listener(config)
-    if listener is not None:
-        spark.streams.addListener(listener)
-    try:
-        for attempt in range(_MAX_RESTARTS + 1):
-            try:
-                query = _run_query(spark, config, stop_requested)
-                if listener is not None:
-                    _wait_for_last_progress(listener, query)
-                return
-            except Exception as error:
-                known = config.source == "kafka" and _KAFKA_REPLAY_METRICS_BUG in str(error)
-                if not known or attempt == _MAX_RESTARTS or stop_requested.is_set():
-                    raise
-                log.warning("Kafka source progress bug after a replayed batch (SPARK-55271); restarting the query")
-    finally:
-        if listener is not None:
-            spark.streams.removeListener(listener)
+    def __init__(self, spark: SparkSession, config: BronzeConfig, stop_requested: threading.Event) -> None:
+        self.spark = spark
+        self.config = config
+        self.stop_requested = stop_requested
+        self.listener = metrics_listener(config)
+        self.query: StreamingQuery | None = None
+        self.restarts = 0
+        self.done = False
+        self._drained = threading.Event()
+
+    @property
+    def active(self) -> bool:
+        return not self.done
+
+    def start(self) -> None:
+        if self.listener is not None and self.query is None:
+            self.spark.streams.addListener(self.listener)
+        self._drained = threading.Event()
+        self.query = query = start_bronze(self.spark, self.config)
+        if self.config.available_now and self.config.source == "kinesis":
+            drained = self._drained
+
+            def drain() -> None:
+                try:
+                    query.processAllAvailable()
+                except Exception:  # the query failed; poll() raises its exception
+                    log.debug("processAllAvailable ended with the query's failure")
+                drained.set()
+
+            threading.Thread(target=drain, name=f"bronze-drain-{self.config.source}", daemon=True).start()
+
+    def poll(self) -> None:
+        """Raises the query's error (after restarting it when it is the known Kafka bug); marks it done."""
+        query = self.query
+        if self.done or query is None:
+            return
+        if self._drained.is_set() and query.isActive:
+            log.info("stopping the bronze query %s (drained)", query.id)
+            query.stop()
+        if query.isActive:
+            return
+        error = query.exception()
+        if error is None:
+            self.done = True
+            return
+        known = self.config.source == "kafka" and _KAFKA_REPLAY_METRICS_BUG in str(error)
+        if not known or self.restarts == _MAX_RESTARTS or self.stop_requested.is_set():
+            self.done = True
+            raise error
+        self.restarts += 1
+        log.warning("Kafka source progress bug after a replayed batch (SPARK-55271); restarting the query")
+        self.start()
+
+    def stop(self) -> None:
+        if self.query is not None and self.query.isActive:
+            self.query.stop()
+        self.done = True
+
+    def finish(self, wait_for_metrics: bool) -> None:
+        """After the query stopped: waits for its last batch's metrics to be published, removes the listener."""
+        if self.listener is None:
+            return
+        try:
+            if wait_for_metrics and self.query is not None:
+                _wait_for_last_progress(self.listener, self.query)
+        finally:
+            self.spark.streams.removeListener(self.listener)
 
 
 def metrics_listener(config: BronzeConfig) -> BronzeMetricsListener | None:
@@ -268,36 +479,10 @@ def metrics_listener(config: BronzeConfig) -> BronzeMetricsListener | None:
         config.cloudwatch_namespace, cloudwatch_client(config.region, config.cloudwatch_endpoint)
     )
     log.info("publishing batch metrics to CloudWatch namespace %s", config.cloudwatch_namespace)
-    return BronzeMetricsListener(config.job_name, config.source, publisher.publish)
+    return BronzeMetricsListener(config.job_name, config.source, publisher.publish, query_name=config.name)
 
 
 def _wait_for_last_progress(listener: BronzeMetricsListener, query: StreamingQuery) -> None:
     last = query.lastProgress
     if last is not None and not listener.wait_until_handled(str(last["runId"]), int(last["batchId"]), 10.0):
         log.warning("bronze metrics: the last batch's progress event was not handled in time; its metrics are lost")
-
-
-def _run_query(spark: SparkSession, config: BronzeConfig, stop_requested: threading.Event) -> StreamingQuery:
-    query = start_bronze(spark, config)
-    drained = threading.Event()
-    if config.available_now and config.source == "kinesis":
-
-        def drain() -> None:
-            try:
-                query.processAllAvailable()
-            except Exception:  # the query failed; its exception is raised below
-                log.debug("processAllAvailable ended with the query's failure")
-            drained.set()
-
-        threading.Thread(target=drain, name="bronze-drain", daemon=True).start()
-    # Poll instead of blocking in awaitTermination, so a signal handler only has to set an Event.
-    while query.isActive:
-        if stop_requested.is_set() or drained.is_set():
-            log.info("stopping the bronze query %s (%s)", query.id, "drained" if drained.is_set() else "asked to stop")
-            query.stop()
-            break
-        query.awaitTermination(1)
-    error = query.exception()
-    if error is not None:
-        raise error
-    return query

@@ -131,14 +131,22 @@ class CloudWatchPublisher:
 
 
 class BronzeMetricsListener(StreamingQueryListener):
-    """Publishes `progress_metrics` of every progress event of the query named `job_name`.
+    """Publishes `progress_metrics` of every progress event of the query named `query_name` (default
+    `job_name`), under the dimensions JobName=`job_name` and Source=`source`.
 
     Spark delivers listener events asynchronously, so the job waits (`wait_until_handled`) for the last
     batch's event before it removes the listener; otherwise a stopping job would drop its last datums.
     """
 
-    def __init__(self, job_name: str, source: str, publish: Callable[[list[dict[str, Any]]], Any]) -> None:
+    def __init__(
+        self,
+        job_name: str,
+        source: str,
+        publish: Callable[[list[dict[str, Any]]], Any],
+        query_name: str | None = None,
+    ) -> None:
         self.job_name = job_name
+        self.query_name = query_name or job_name
         self.source = source
         self.publish = publish
         self._handled: dict[str, int] = {}  # run id -> highest batch id handled
@@ -155,7 +163,7 @@ class BronzeMetricsListener(StreamingQueryListener):
     def onQueryProgress(self, event: Any) -> None:  # noqa: N802
         try:
             progress = json.loads(event.progress.json)
-            if progress.get("name") != self.job_name:
+            if progress.get("name") != self.query_name:
                 return
             datums = progress_metrics(progress, self.job_name, self.source)
             if datums:

@@ -1,4 +1,5 @@
-"""Compaction of the lake's Delta tables: OPTIMIZE (bin-packing small files into large ones), then VACUUM.
+"""Compaction of the lake's Delta tables: OPTIMIZE (bin-packing small files into large ones), then VACUUM,
+run by each table's own writer (the bronze job for bronze, silver and gold for theirs).
 
 The bronze job appends a few small files per micro-batch, every few seconds, so `bronze.trades` gains
 thousands of files a day; every reader (silver's stream, Athena, snapshot loading) pays for each one.
@@ -8,9 +9,8 @@ thousands of files a day; every reader (silver's stream, Athena, snapshot loadin
   file; the next run compacts that day again, and days already compacted are left alone by OPTIMIZE.
 - OPTIMIZE commits with `dataChange=false`: Delta streaming readers (the silver job reading bronze, gold
   reading silver) skip such commits, so no row is read twice, and its snapshots hold the same rows.
-- Concurrent appends (the bronze stream) do not conflict with OPTIMIZE. MERGE does (silver and gold
-  tables): those compact themselves as they write (runtime.BATCH_CONF); OPTIMIZE them here only between
-  the silver/gold runs.
+- Concurrent appends (the bronze stream's other source) do not conflict with OPTIMIZE. MERGE does (silver
+  and gold tables): those compact themselves as they write (runtime.BATCH_CONF) and only VACUUM here.
 - VACUUM (of `vacuum_tables`, by default the compacted ones) deletes files that no table version within
   the table's `delta.deletedFileRetentionDuration` (Delta's default: 7 days) needs, and nothing younger:
   a reader that is behind (a stopped silver job, an Athena query on an old version) still finds its
@@ -33,8 +33,13 @@ from streamsoft_jobs.lake_tables import TABLE_NAMES, written_by
 
 log = logging.getLogger("streamsoft.compaction")
 
-# Append-only tables, written by the streaming bronze job: safe to compact while it runs.
+# Each table has one writer (Delta on S3 is transactional only for writes from a single driver,
+# https://docs.delta.io/latest/delta-storage.html#amazon-s3), and that writer compacts it: the bronze job
+# OPTIMIZEs and VACUUMs the bronze tables between its batches, silver and gold VACUUM theirs after a run.
+# The tables and their writers come from the lake-table contract (lake_tables.json).
 DEFAULT_TABLES: tuple[str, ...] = written_by("bronze")
+SILVER_TABLES: tuple[str, ...] = written_by("silver")
+GOLD_TABLES: tuple[str, ...] = written_by("gold")
 KNOWN_TABLES: tuple[str, ...] = TABLE_NAMES
 
 

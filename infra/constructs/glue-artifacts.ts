@@ -14,7 +14,6 @@ export const ENTRY_SCRIPTS = {
   bronze: 'bronze_streaming.py',
   silver: 'silver_batch.py',
   gold: 'gold_batch.py',
-  compact: 'compact_batch.py',
 } as const;
 export const SHARED_PACKAGE = 'streamsoft_jobs';
 

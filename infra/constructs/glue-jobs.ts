@@ -1,8 +1,11 @@
-// The Glue jobs: one streaming bronze job per transport (Kinesis and/or MSK), the silver and gold batch
-// jobs, chained by a workflow (silver on a schedule, gold when silver succeeded), and the compact job
-// (OPTIMIZE of bronze, VACUUM of every table) on its own schedule. Each job has
-// its own role allowed exactly what that job touches: its source, its layers' prefixes, its
-// checkpoint folder, the code objects, its logs and the platform key.
+// The Glue jobs: one streaming bronze job reading every configured transport (Kinesis and/or MSK, one
+// query and checkpoint each) and compacting the bronze tables itself, and the silver and gold batch jobs,
+// chained by a workflow (silver on a schedule, gold when silver succeeded), each VACUUMing its own tables.
+// One writer per layer: Delta's default S3 log store is transactional only when all writes to a table
+// come from a single Spark driver (https://docs.delta.io/latest/delta-storage.html#amazon-s3), so no two
+// jobs may write the same prefix (tests/infra/one-writer.test.ts). Each job has its own role allowed
+// exactly what that job touches: its sources, its layer's prefix, its checkpoint folders, the code
+// objects, its logs and the platform key.
 import { Construct } from 'constructs';
 import { GlueConnection } from '@cdktf/provider-aws/lib/glue-connection';
 import { GlueJob } from '@cdktf/provider-aws/lib/glue-job';
@@ -19,7 +22,7 @@ import { SecureBucket } from './secure-bucket';
 
 /** Glue 6.0: Spark 4.1.1, Python 3.13, Delta Lake 4.2.0 (DESIGN.md §2). */
 export const GLUE_VERSION = '6.0';
-/** Where the bronze jobs publish their batch metrics (`--cloudwatch-namespace`); the alarms read it. */
+/** Where the bronze job publishes their batch metrics (`--cloudwatch-namespace`); the alarms read it. */
 export const BRONZE_METRICS_NAMESPACE = 'StreamSoft/Bronze';
 /**
  * The jobs' Spark settings (one `--conf` argument; Glue passes each ` --conf ` part to Spark):
@@ -78,18 +81,19 @@ export interface GlueJobsProps {
   readonly triggerSeconds: number;
   readonly startingPosition: string;
   readonly silverSchedule: string;
-  /** When the compact job runs (a Glue cron expression). */
-  readonly compactSchedule: string;
+  /** How often the bronze job compacts the bronze tables, in minutes (`--compact-every-minutes`; 0: never). */
+  readonly bronzeCompactMinutes: number;
 }
 
-type Source = 'kinesis' | 'kafka';
+export type Source = 'kinesis' | 'kafka';
 
 export class GlueJobs extends Construct {
-  /** Bronze job name per configured source. */
-  readonly streamingJobNames: Partial<Record<Source, string>>;
+  /** The bronze streaming job: the only writer of the bronze tables. */
+  readonly bronzeJobName: string;
+  /** The sources the bronze job reads, each the `Source` dimension of its metrics. */
+  readonly bronzeSources: Source[];
   readonly silverJobName: string;
   readonly goldJobName: string;
-  readonly compactJobName: string;
   readonly workflowName: string;
   readonly artifactsBucketName: string;
 
@@ -139,10 +143,13 @@ export class GlueJobs extends Construct {
     });
     this.securityConfigurationName = securityConfiguration.name;
 
-    const streaming: Partial<Record<Source, string>> = {};
-    if (props.kinesis !== undefined) streaming.kinesis = this.bronzeJob('kinesis', props.kinesis);
-    if (props.kafka !== undefined) streaming.kafka = this.bronzeJob('kafka', props.kafka);
-    this.streamingJobNames = streaming;
+    this.bronzeSources = [
+      ...(props.kinesis === undefined ? [] : ['kinesis' as const]),
+      ...(props.kafka === undefined ? [] : ['kafka' as const]),
+    ];
+    if (this.bronzeSources.length === 0)
+      throw new Error('GlueJobs: the bronze job needs a Kinesis or a Kafka source');
+    this.bronzeJobName = this.bronzeJob();
 
     const lake = props.lake;
     const silver = this.job({
@@ -192,68 +199,52 @@ export class GlueJobs extends Construct {
     });
     this.workflowName = workflow.name;
 
-    // OPTIMIZE + VACUUM of the bronze tables and VACUUM of every other, outside the workflow: the bronze
-    // stream only appends, which never conflicts with OPTIMIZE, and VACUUM commits no data, so it needs no
-    // coordination with silver/gold (which compact their own tables as they write).
-    const compact = this.job({
-      job: 'compact',
-      type: 'glueetl',
-      script: this.artifacts.scripts.compact,
-      arguments: { '--vacuum-tables': 'all' },
-      readPrefixes: [],
-      writePrefixes: ['lake/bronze', 'lake/silver', 'lake/gold'],
-      sourcePolicy: [],
-    });
-    new GlueTrigger(this, 'compact-schedule', {
-      name: `${ctx.namePrefix}-compact-schedule`,
-      type: 'SCHEDULED',
-      schedule: props.compactSchedule,
-      startOnCreation: true,
-      actions: [{ jobName: compact.name }],
-    });
-    this.compactJobName = compact.name;
     this.artifactsBucketName = this.artifactsBucket.bucketName;
   }
 
-  private bronzeJob(source: Source, spec: KinesisSource | KafkaSource): string {
+  /** One job, one driver, one query per source: the bronze tables' only writer (see the file comment). */
+  private bronzeJob(): string {
     const p = this.props;
-    const common = {
-      '--source': source,
+    const args: Record<string, string> = {
+      '--source': this.bronzeSources.join(','),
       '--region': p.context.region,
       '--registry-url': p.registryUrl,
       '--trigger-seconds': String(p.triggerSeconds),
       '--starting-position': p.startingPosition,
+      '--compact-every-minutes': String(p.bronzeCompactMinutes),
       '--cloudwatch-namespace': BRONZE_METRICS_NAMESPACE,
     };
-    let args: Record<string, string>;
-    let sourcePolicy: PolicyStatement[];
-    if (source === 'kinesis') {
-      const k = spec as KinesisSource;
-      args = { ...common, '--stream-name': k.streamName };
-      sourcePolicy = [
-        {
-          sid: 'ReadTradeStream',
-          actions: [
-            'kinesis:DescribeStream',
-            'kinesis:DescribeStreamSummary',
-            'kinesis:GetRecords',
-            'kinesis:GetShardIterator',
-            'kinesis:ListShards',
-          ],
-          resources: [k.streamArn],
-        },
-      ];
-    } else {
-      const k = spec as KafkaSource;
-      args = {
-        ...common,
+    const sourcePolicy: PolicyStatement[] = [];
+    // One checkpoint per source, named as when each source had its own job: switching transports (or
+    // moving from that layout) never replays a stream into bronze twice.
+    const checkpoints = this.bronzeSources.map((source) => `checkpoints/bronze-${source}`);
+    for (const source of this.bronzeSources) {
+      args[`--${source}-checkpoint-path`] = `s3://${p.lake.bucketName}/checkpoints/bronze-${source}`;
+    }
+    if (p.kinesis !== undefined) {
+      args['--stream-name'] = p.kinesis.streamName;
+      sourcePolicy.push({
+        sid: 'ReadTradeStream',
+        actions: [
+          'kinesis:DescribeStream',
+          'kinesis:DescribeStreamSummary',
+          'kinesis:GetRecords',
+          'kinesis:GetShardIterator',
+          'kinesis:ListShards',
+        ],
+        resources: [p.kinesis.streamArn],
+      });
+    }
+    if (p.kafka !== undefined) {
+      const k = p.kafka;
+      Object.assign(args, {
         '--topic': k.topic,
         '--kafka-brokers': k.bootstrapBrokers,
         '--kafka-auth': 'iam',
         '--kafka-group-id-prefix': k.groupIdPrefix,
         '--extra-jars': this.artifacts.mskIamAuthJarUri!,
-      };
-      sourcePolicy = [
+      });
+      sourcePolicy.push(
         {
           sid: 'ConnectToCluster',
           actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster'],
@@ -270,20 +261,17 @@ export class GlueJobs extends Construct {
           resources: [k.groupArn],
         },
         { sid: 'ReadMskIamJar', actions: ['s3:GetObject'], resources: [this.artifacts.mskIamAuthJarArn!] },
-      ];
+      );
     }
-    // One checkpoint per source: switching transports never replays a stream into bronze twice.
-    const checkpoint = `checkpoints/bronze-${source}`;
     return this.job({
-      job: `bronze-${source}`,
+      job: 'bronze',
       type: 'gluestreaming',
       script: this.artifacts.scripts.bronze,
       arguments: args,
       readPrefixes: [],
-      writePrefixes: ['lake/bronze', checkpoint],
+      writePrefixes: ['lake/bronze', ...checkpoints],
       sourcePolicy,
       metricsNamespaces: ['Glue', BRONZE_METRICS_NAMESPACE],
-      checkpoint: `s3://${this.props.lake.bucketName}/${checkpoint}`,
     }).name;
   }
 

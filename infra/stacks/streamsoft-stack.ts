@@ -122,7 +122,7 @@ export class StreamSoftStack extends TerraformStack {
       triggerSeconds: config.triggerSeconds,
       startingPosition: config.startingPosition,
       silverSchedule: config.silverSchedule,
-      compactSchedule: config.compactSchedule,
+      bronzeCompactMinutes: config.bronzeCompactMinutes,
     });
     const athena = new Athena(this, 'athena', { context, kmsKeyArn, lake });
 
@@ -144,7 +144,6 @@ export class StreamSoftStack extends TerraformStack {
       queryPolicy: athena.queryPolicy,
     });
 
-    const streamingJobNames = Object.values(jobs.streamingJobNames);
     const alarms = new Alarms(this, 'alarms', {
       context,
       kmsKeyArn,
@@ -153,16 +152,13 @@ export class StreamSoftStack extends TerraformStack {
         streamName: stream.streamName,
         iteratorAgeThresholdMs: config.iteratorAgeThresholdMs,
       },
-      msk:
-        jobs.streamingJobNames.kafka === undefined
-          ? undefined
-          : { jobName: jobs.streamingJobNames.kafka, offsetLagThreshold: config.offsetLagThreshold },
+      msk: jobs.bronzeSources.includes('kafka')
+        ? { jobName: jobs.bronzeJobName, offsetLagThreshold: config.offsetLagThreshold }
+        : undefined,
       glue: {
-        streamingJobs: Object.entries(jobs.streamingJobNames).map(([source, jobName]) => ({
-          jobName,
-          source,
-        })),
-        allJobNames: [...streamingJobNames, jobs.silverJobName, jobs.goldJobName, jobs.compactJobName],
+        // One job, one metrics series per source it reads (the `Source` dimension).
+        streamingJobs: jobs.bronzeSources.map((source) => ({ jobName: jobs.bronzeJobName, source })),
+        allJobNames: [jobs.bronzeJobName, jobs.silverJobName, jobs.goldJobName],
         batchDurationThresholdMs: config.batchDurationThresholdMs ?? config.triggerSeconds * 2000,
       },
       bronzeMetricsNamespace: BRONZE_METRICS_NAMESPACE,
@@ -173,7 +169,7 @@ export class StreamSoftStack extends TerraformStack {
     output('lake_bucket', lake.bucketName, 'S3 bucket of the Delta lake');
     output('lake_path', lake.lakePath, 'Root of the Delta tables (<lake_path>/<layer>/<table>)');
     output('registry_url', registry.url, 'Schema registry Confluent API, inside the VPC');
-    output('glue_streaming_jobs', streamingJobNames, 'Bronze streaming jobs: start them after apply');
+    output('glue_streaming_jobs', [jobs.bronzeJobName], 'Bronze streaming job: start it after apply');
     output('glue_workflow', jobs.workflowName, 'Silver/gold workflow');
     output('athena_workgroup', athena.workgroupName, 'Athena workgroup for dashboards');
     output('metabase_url', metabase.url, 'Metabase (HTTPS); point your DNS name for the certificate here');

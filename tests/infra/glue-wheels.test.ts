@@ -33,7 +33,7 @@ afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
 function bronzeModules(doc: ReturnType<typeof synthTransport>['doc']): string[] {
   const job = Object.values(resourcesOf(doc, 'aws_glue_job')).find(
-    (j) => j.name === 'streamsoft-dev-bronze-kinesis',
+    (j) => j.name === 'streamsoft-dev-bronze',
   )!;
   return String((job.default_arguments as Record<string, string>)['--additional-python-modules']).split(',');
 }

@@ -17,19 +17,17 @@ interface Statement {
 const { doc } = synthTransport('msk');
 
 function kafkaJob(): Record<string, unknown> {
-  const job = Object.values(resourcesOf(doc, 'aws_glue_job')).find((j) =>
-    String(j.name).endsWith('bronze-kafka'),
-  );
-  if (job === undefined) throw new Error('no bronze-kafka job in the msk stack');
+  const job = Object.values(resourcesOf(doc, 'aws_glue_job')).find((j) => String(j.name).endsWith('-bronze'));
+  if (job === undefined) throw new Error('no bronze job in the msk stack');
   return job;
 }
 
 /** The group-name patterns (the part after the cluster uuid) that the job's policy allows. */
 function allowedGroupPatterns(): string[] {
   const policy = Object.values(resourcesOf(doc, 'aws_iam_role_policy')).find(
-    (p) => p.name === 'bronze-kafka-least-privilege',
+    (p) => p.name === 'bronze-least-privilege',
   );
-  if (policy === undefined) throw new Error('no bronze-kafka policy');
+  if (policy === undefined) throw new Error('no bronze policy');
   const statements = (JSON.parse(withoutInterpolations(String(policy.policy))) as { Statement: Statement[] })
     .Statement;
   const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);

@@ -11,7 +11,6 @@ import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
-import { GlueJob } from '@cdktf/provider-aws/lib/glue-job';
 import { GlueTrigger } from '@cdktf/provider-aws/lib/glue-trigger';
 import { KinesisStream } from '@cdktf/provider-aws/lib/kinesis-stream';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
@@ -135,34 +134,38 @@ describe('MskCluster', () => {
 });
 
 describe('transport switch', () => {
-  test('kinesis: a stream, no MSK cluster, one Kinesis bronze job', () => {
+  test('kinesis: a stream, no MSK cluster, the bronze job reads Kinesis', () => {
     expect(countOf(kinesisOnly.doc, 'aws_kinesis_stream')).toBe(1);
     expect(countOf(kinesisOnly.doc, 'aws_msk_cluster')).toBe(0);
-    expect(kinesisOnly.json).toHaveResourceWithProperties(GlueJob, { name: 'streamsoft-dev-bronze-kinesis' });
-    expect(kinesisOnly.json).not.toHaveResourceWithProperties(GlueJob, {
-      name: 'streamsoft-dev-bronze-kafka',
+    expect(glueJob(kinesisOnly, 'streamsoft-dev-bronze').default_arguments).toMatchObject({
+      '--source': 'kinesis',
+      '--kinesis-checkpoint-path': expect.stringMatching(/\/checkpoints\/bronze-kinesis$/),
     });
     expect(kinesisOnly.doc.variable?.msk_iam_auth_jar_s3_uri).toBeUndefined();
   });
 
-  test('msk: a cluster, no stream, one Kafka bronze job needing the IAM auth jar', () => {
+  test('msk: a cluster, no stream, the bronze job reads Kafka and needs the IAM auth jar', () => {
     expect(countOf(mskOnly.doc, 'aws_kinesis_stream')).toBe(0);
     expect(countOf(mskOnly.doc, 'aws_msk_cluster')).toBe(1);
-    expect(mskOnly.json).toHaveResourceWithProperties(GlueJob, { name: 'streamsoft-dev-bronze-kafka' });
-    expect(mskOnly.json).not.toHaveResourceWithProperties(GlueJob, { name: 'streamsoft-dev-bronze-kinesis' });
+    expect(glueJob(mskOnly, 'streamsoft-dev-bronze').default_arguments).toMatchObject({
+      '--source': 'kafka',
+      '--kafka-checkpoint-path': expect.stringMatching(/\/checkpoints\/bronze-kafka$/),
+    });
     expect(mskOnly.doc.variable?.msk_iam_auth_jar_s3_uri).toBeDefined();
   });
 
-  test('both: stream and cluster, one bronze job each with its own checkpoint', () => {
+  test('both: stream and cluster, one bronze job (one driver) with a checkpoint per source', () => {
     expect(countOf(both.doc, 'aws_kinesis_stream')).toBe(1);
     expect(countOf(both.doc, 'aws_msk_cluster')).toBe(1);
-    const kinesis = glueJob(both, 'streamsoft-dev-bronze-kinesis').default_arguments as Record<
-      string,
-      string
-    >;
-    const kafka = glueJob(both, 'streamsoft-dev-bronze-kafka').default_arguments as Record<string, string>;
-    expect(kinesis['--checkpoint-path']).toMatch(/\/checkpoints\/bronze-kinesis$/);
-    expect(kafka['--checkpoint-path']).toMatch(/\/checkpoints\/bronze-kafka$/);
+    const bronzeJobs = Object.values(resourcesOf(both.doc, 'aws_glue_job')).filter((j) =>
+      String(j.name).includes('bronze'),
+    );
+    expect(bronzeJobs.map((j) => j.name)).toEqual(['streamsoft-dev-bronze']);
+    const args = glueJob(both, 'streamsoft-dev-bronze').default_arguments as Record<string, string>;
+    expect(args['--source']).toBe('kinesis,kafka');
+    expect(args['--kinesis-checkpoint-path']).toMatch(/\/checkpoints\/bronze-kinesis$/);
+    expect(args['--kafka-checkpoint-path']).toMatch(/\/checkpoints\/bronze-kafka$/);
+    expect(args).not.toHaveProperty('--checkpoint-path');
   });
 
   test('a Maven-fetched jar in the jar folder is uploaded by content hash', () => {
@@ -171,7 +174,7 @@ describe('transport switch', () => {
       fs.writeFileSync(path.join(dir, 'aws-msk-iam-auth-2.3.2-all.jar'), 'stand-in jar');
       const s = synthTransport('msk', { mskIamJarDir: dir });
       expect(s.doc.variable?.msk_iam_auth_jar_s3_uri).toBeUndefined();
-      const args = glueJob(s, 'streamsoft-dev-bronze-kafka').default_arguments as Record<string, string>;
+      const args = glueJob(s, 'streamsoft-dev-bronze').default_arguments as Record<string, string>;
       expect(args['--extra-jars']).toMatch(
         /^s3:\/\/\$\{.+\}\/jars\/[0-9A-F]+\/aws-msk-iam-auth-2\.3\.2-all\.jar$/,
       );
@@ -187,14 +190,14 @@ describe('transport switch', () => {
   test('an s3:// jar for MSK replaces the Terraform variable', () => {
     const s = synthTransport('msk', { mskIamAuthJar: 's3://jars-bucket/aws-msk-iam-auth-2.3.2-all.jar' });
     expect(s.doc.variable?.msk_iam_auth_jar_s3_uri).toBeUndefined();
-    const args = glueJob(s, 'streamsoft-dev-bronze-kafka').default_arguments as Record<string, string>;
+    const args = glueJob(s, 'streamsoft-dev-bronze').default_arguments as Record<string, string>;
     expect(args['--extra-jars']).toBe('s3://jars-bucket/aws-msk-iam-auth-2.3.2-all.jar');
   });
 });
 
 describe('GlueJobs', () => {
   test('bronze streaming job: Glue 6.0, gluestreaming, Delta, the documented arguments', () => {
-    const job = glueJob(both, 'streamsoft-dev-bronze-kinesis');
+    const job = glueJob(both, 'streamsoft-dev-bronze');
     expect(job.glue_version).toBe('6.0');
     expect(job.command).toMatchObject({ name: 'gluestreaming', python_version: '3' });
     expect((job.command as Record<string, string>).script_location).toMatch(
@@ -203,8 +206,8 @@ describe('GlueJobs', () => {
     expect(job.security_configuration).toEqual(ANY_TOKEN);
     expect(job.connections).toHaveLength(1);
     expect(job.default_arguments).toMatchObject({
-      '--JOB_NAME': 'streamsoft-dev-bronze-kinesis',
-      '--source': 'kinesis',
+      '--JOB_NAME': 'streamsoft-dev-bronze',
+      '--source': 'kinesis,kafka',
       '--stream-name': ANY_TOKEN,
       '--region': 'eu-west-1',
       '--registry-url': 'http://registry.streamsoft-dev.internal:8080/apis/ccompat/v7',
@@ -214,6 +217,7 @@ describe('GlueJobs', () => {
       '--lake-path': expect.stringMatching(/^s3:\/\/\$\{.+\}\/lake$/),
       '--extra-py-files': expect.stringMatching(/\/glue\/[0-9A-F]+\/streamsoft_jobs\.zip$/),
       '--cloudwatch-namespace': 'StreamSoft/Bronze',
+      '--compact-every-minutes': '60', // the bronze job compacts its own tables
     });
   });
 
@@ -259,7 +263,7 @@ describe('GlueJobs', () => {
         Resource: ['*'],
         Condition: { StringEquals: { 'cloudwatch:namespace': namespaces } },
       });
-    for (const job of ['bronze-kinesis', 'bronze-kafka']) {
+    for (const job of ['bronze']) {
       const policy = policyOf(job);
       expect(policy).toContain(publishStatement(['Glue', 'StreamSoft/Bronze']));
       expect(policy.match(/PutMetricData/g)).toHaveLength(1);
@@ -273,9 +277,8 @@ describe('GlueJobs', () => {
     );
   });
 
-  test('Kafka bronze job authenticates with IAM and loads the jar', () => {
-    expect(glueJob(both, 'streamsoft-dev-bronze-kafka').default_arguments).toMatchObject({
-      '--source': 'kafka',
+  test('the bronze job reads Kafka with IAM authentication and loads the jar', () => {
+    expect(glueJob(both, 'streamsoft-dev-bronze').default_arguments).toMatchObject({
       '--topic': 'trades',
       '--kafka-brokers': ANY_TOKEN,
       '--kafka-auth': 'iam',
@@ -299,31 +302,11 @@ describe('GlueJobs', () => {
     }
   });
 
-  test('compact: a daily batch job over the lake, on its own schedule, outside the workflow', () => {
-    const job = glueJob(both, 'streamsoft-dev-compact');
-    expect(job.command).toMatchObject({ name: 'glueetl' });
-    expect((job.command as Record<string, string>).script_location).toMatch(/compact_batch\.py$/);
-    expect(job.default_arguments).toMatchObject({
-      '--lake-path': expect.stringMatching(/\/lake$/),
-      '--vacuum-tables': 'all', // OPTIMIZE bronze (the default), VACUUM every table
-    });
-    expect(job.default_arguments).not.toHaveProperty('--checkpoint-path');
-    const trigger = Object.values(resourcesOf(both.doc, 'aws_glue_trigger')).find(
-      (t) => t.name === 'streamsoft-dev-compact-schedule',
-    );
-    expect(trigger).toMatchObject({ type: 'SCHEDULED', schedule: 'cron(30 1 * * ? *)' });
-    expect(trigger).not.toHaveProperty('workflow_name');
-    const policy = Object.values(resourcesOf(both.doc, 'aws_iam_role_policy')).find(
-      (p) => p.name === 'compact-least-privilege',
-    );
-    type Statement = { Sid: string; Action: string[]; Resource: string[] };
-    const statements = (JSON.parse(String(policy!.policy)) as { Statement: Statement[] }).Statement;
-    const write = statements.find((st) => st.Sid === 'WriteOwnLayersAndCheckpoint')!;
-    expect(write.Action).toContain('s3:DeleteObject'); // VACUUM deletes replaced files
-    expect(write.Resource).toEqual(
-      ['bronze', 'silver', 'gold'].map((layer) => expect.stringMatching(new RegExp(`/lake/${layer}/\\*$`))),
-    );
-    expect(statements.find((st) => st.Sid === 'ReadUpstreamLayers')).toBeUndefined();
+  test('no compact job: each job compacts the tables it writes (one writer per table)', () => {
+    const names = Object.values(resourcesOf(both.doc, 'aws_glue_job')).map((j) => String(j.name));
+    expect(names.sort()).toEqual(['streamsoft-dev-bronze', 'streamsoft-dev-gold', 'streamsoft-dev-silver']);
+    const triggers = Object.values(resourcesOf(both.doc, 'aws_glue_trigger')).map((t) => String(t.name));
+    expect(triggers.sort()).toEqual(['streamsoft-dev-gold-after-silver', 'streamsoft-dev-silver-schedule']);
   });
 
   test('workflow: silver on a schedule, gold when silver succeeded', () => {
@@ -497,7 +480,7 @@ describe('Alarms', () => {
       namespace: 'StreamSoft/Bronze',
       metric_name: 'MaxOffsetsBehindLatest',
       dimensions: {
-        JobName: expect.stringContaining('aws_glue_job.glue-jobs_bronze-kafka_'),
+        JobName: expect.stringContaining('aws_glue_job.glue-jobs_bronze_'),
         Source: 'kafka',
       },
       statistic: 'Maximum',
@@ -508,7 +491,7 @@ describe('Alarms', () => {
         namespace: 'StreamSoft/Bronze',
         metric_name: 'BatchDurationMs',
         dimensions: {
-          JobName: expect.stringContaining(`aws_glue_job.glue-jobs_bronze-${source}_`),
+          JobName: expect.stringContaining('aws_glue_job.glue-jobs_bronze_'),
           Source: source,
         },
         statistic: 'Maximum',
@@ -529,7 +512,7 @@ describe('Alarms', () => {
       detail: { jobName: string[]; state: string[] };
     };
     expect(pattern.detail.state).toContain('FAILED');
-    expect(pattern.detail.jobName).toHaveLength(5); // two bronze, silver, gold, compact
+    expect(pattern.detail.jobName).toHaveLength(3); // bronze, silver, gold
     expect(both.json).toHaveResource(CloudwatchEventRule);
   });
 

@@ -95,9 +95,7 @@ describe('streamsoft infra synth', () => {
       resource: Record<string, Record<string, Record<string, unknown>>>;
     };
     expect(Object.keys(doc.resource.aws_subnet!)).toHaveLength(9);
-    const bronze = Object.values(doc.resource.aws_glue_job!).find(
-      (j) => j.name === 'streamsoft-dev-bronze-kinesis',
-    )!;
+    const bronze = Object.values(doc.resource.aws_glue_job!).find((j) => j.name === 'streamsoft-dev-bronze')!;
     expect(bronze.number_of_workers).toBe(4);
     expect((bronze.default_arguments as Record<string, string>)['--trigger-seconds']).toBe('10');
     const https = Object.values(doc.resource.aws_vpc_security_group_ingress_rule!)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
-from streamsoft_jobs.bronze_job import BronzeConfig, kafka_options, kinesis_starting_position
+from streamsoft_jobs.bronze_job import (
+    BronzeConfig,
+    BronzeJobConfig,
+    CompactionSchedule,
+    kafka_options,
+    kinesis_starting_position,
+)
 
 BASE = ["--lake-path", "/lake", "--checkpoint-path", "/ck", "--registry-url", "http://127.0.0.1:1/r"]
 
@@ -55,3 +61,58 @@ def test_msk_iam_and_scram_options() -> None:
         config("--source", "kafka", "--kafka-brokers", "b", "--kafka-auth", "scram", "--kafka-username", "u", "--kafka-password", "p")
     )
     assert scram["kafka.sasl.mechanism"] == "SCRAM-SHA-512" and 'username="u"' in scram["kafka.sasl.jaas.config"]
+
+
+TWO = ["--lake-path", "/lake", "--registry-url", "http://127.0.0.1:1/r", "--kafka-brokers", "b:9098", "--JOB_NAME", "sb"]
+
+
+def job(*extra: str) -> BronzeJobConfig:
+    return BronzeJobConfig.from_args(parse_job_args([*TWO, *extra]))
+
+
+def test_one_job_reads_several_sources_each_with_its_own_checkpoint() -> None:
+    both = job("--source", "kinesis,msk", "--kinesis-checkpoint-path", "/ck/k", "--kafka-checkpoint-path", "/ck/m")
+    assert [(c.source, c.checkpoint_path, c.name, c.job_name) for c in both.sources] == [
+        ("kinesis", "/ck/k", "sb-kinesis", "sb"),
+        ("kafka", "/ck/m", "sb-kafka", "sb"),
+    ]
+    # one source: --checkpoint-path will do, and its own argument wins over it
+    assert job("--source", "kinesis", "--checkpoint-path", "/ck").sources[0].checkpoint_path == "/ck"
+    assert job("--source", "msk", "--checkpoint-path", "/ck", "--kafka-checkpoint-path", "/m").sources[0].checkpoint_path == "/m"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--source", "kinesis,kafka", "--checkpoint-path", "/ck"], "--kinesis-checkpoint-path: required"),
+        (["--source", "kinesis,kafka", "--kinesis-checkpoint-path", "/a"], "--kafka-checkpoint-path: required"),
+        (["--source", "kinesis,kafka", "--kinesis-checkpoint-path", "/a", "--kafka-checkpoint-path", "/a"], "its own checkpoint"),
+        (["--source", "kafka,msk", "--checkpoint-path", "/ck"], "named twice"),
+        (["--source", "kinesis,pubsub", "--checkpoint-path", "/ck"], "got 'pubsub'"),
+        (["--checkpoint-path", "/ck", "--compact-every-minutes", "-1"], "--compact-every-minutes: must be 0"),
+        (["--checkpoint-path", "/ck", "--compact-every-minutes", "hourly"], "--compact-every-minutes: expected an integer"),
+    ],
+)
+def test_bad_source_and_compaction_arguments_are_named(argv: list[str], message: str) -> None:
+    with pytest.raises(JobArgumentError, match=message):
+        job(*argv)
+
+
+def test_compaction_interval_defaults_to_an_hour_and_zero_turns_it_off() -> None:
+    assert job("--checkpoint-path", "/ck").compact_every_seconds == 3600.0
+    assert job("--checkpoint-path", "/ck", "--compact-every-minutes", "15").compact_every_seconds == 900.0
+    assert job("--checkpoint-path", "/ck", "--compact-every-minutes", "0").compact_every_seconds is None
+
+
+def test_compaction_is_due_at_start_then_every_interval_after_the_last_one_ended() -> None:
+    now = [100.0]
+    schedule = CompactionSchedule(60.0, clock=lambda: now[0])
+    assert schedule.due()
+    now[0] = 130.0  # the compaction took 30 s
+    schedule.ran()
+    now[0] = 189.0
+    assert not schedule.due()
+    now[0] = 190.0
+    assert schedule.due()
+    off = CompactionSchedule(None, clock=lambda: now[0])
+    assert not off.due()
