@@ -362,7 +362,7 @@ describe.each(TRANSPORTS)('the stack for transport %s', (transport) => {
       gluestreaming: ['G.1X', 'G.2X', 'G.025X'],
     };
     const jobs = Object.values(resourcesOf(docs.get(transport)!, 'aws_glue_job'));
-    expect(jobs.length).toBeGreaterThanOrEqual(4);
+    expect(jobs.length).toBe(3);
     for (const job of jobs) {
       const command = (job.command as { name: string }).name;
       expect([job.name, job.glue_version]).toEqual([job.name, '6.0']);
