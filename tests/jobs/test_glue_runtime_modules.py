@@ -11,48 +11,7 @@ import ast
 import sys
 from pathlib import Path
 
-GLUE_STREAMING = Path(__file__).resolve().parents[2] / "glue-streaming"
-
-# What a Glue 6.0 Spark job imports without installing anything:
-# - pyspark and py4j: the Spark 4.1.1 runtime;
-# - delta: Delta Lake's Python library, with `--datalake-formats delta`
-#   (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-format-delta-lake.html);
-# - the Python modules Glue provides out of the box; 6.0 keeps boto3 (1.42) and Arrow (18.3) per
-#   https://docs.aws.amazon.com/glue/latest/dg/migrating-version-60.html#migrating-version-60-appendix-dependencies
-#   and the names below are those of the provided-modules list
-#   (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-python-libraries.html#glue-modules-provided),
-#   limited to the ones a job here could plausibly use.
-GLUE_RUNTIME_MODULES = frozenset(
-    {
-        "pyspark",
-        "py4j",
-        "delta",
-        "awsglue",
-        "boto3",
-        "botocore",
-        "s3transfer",
-        "jmespath",
-        "urllib3",
-        "pyarrow",
-        "pandas",
-        "numpy",
-        "dateutil",
-        "pytz",
-        "six",
-    }
-)
-# Our own package, shipped with --extra-py-files.
-OWN_MODULES = frozenset({"streamsoft_jobs"})
-
-
-def staged_wheel_modules() -> frozenset[str]:
-    """Import names of the distributions requirements-glue.txt stages (`charset-normalizer` → `charset_normalizer`)."""
-    names = set()
-    for line in (GLUE_STREAMING / "requirements-glue.txt").read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            names.add(line.split("==", 1)[0].strip().lower().replace("-", "_"))
-    return frozenset(names)
+from glue_runtime import GLUE_RUNTIME_MODULES, GLUE_STREAMING, importable_on_glue, staged_wheel_modules
 
 
 def top_level_imports(path: Path) -> set[str]:
@@ -82,7 +41,7 @@ def job_sources() -> list[Path]:
 
 
 def test_every_job_import_is_provided_by_glue_6_or_a_staged_wheel() -> None:
-    available = GLUE_RUNTIME_MODULES | OWN_MODULES | staged_wheel_modules()
+    available = importable_on_glue()
     assert {"fastavro", "requests"} <= staged_wheel_modules()
     assert len(job_sources()) > 10
     assert unavailable_imports(job_sources(), available) == {}
