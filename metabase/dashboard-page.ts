@@ -59,6 +59,7 @@ export function dashboardPage(spec: DashboardSpec, drilldownValue?: string): str
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/dashboard.css">
 <style>@media (min-width: 800px) { .grid { grid-auto-rows: ${ROW_HEIGHT_PX}px; } }</style>
 </head>

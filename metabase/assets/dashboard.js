@@ -72,7 +72,7 @@
   }
 
   function label(value) {
-    // Timestamps ("2024-01-01 10:05:00+00") read better as "01-01 10:05".
+    // Timestamps ("2024-01-01 10:05:00+00") read better as "01-01 10:05"; dates stay whole.
     const match = /^\d{4}-(\d{2}-\d{2})[ T](\d{2}:\d{2})/.exec(String(value));
     return match ? match[1] + ' ' + match[2] : String(value);
   }
@@ -224,6 +224,8 @@
         data: rows.map((row) => range(Number(row[vis.low]), Number(row[vis.high]))),
         backgroundColor: colors,
         barPercentage: 0.12,
+        // A minute with one price (high = low, open = close) still shows its candle.
+        minBarLength: 2,
         grouped: false,
         order: 2,
       },
@@ -231,13 +233,10 @@
         type: 'bar',
         label: 'open–close',
         role: 'body',
-        data: rows.map((row) => {
-          const [low, high] = range(Number(row[vis.open]), Number(row[vis.close]));
-          // A minute with open = close still shows a thin body.
-          return [low, high === low ? high + Math.max(Math.abs(high) * 1e-4, 1e-6) : high];
-        }),
+        data: rows.map((row) => range(Number(row[vis.open]), Number(row[vis.close]))),
         backgroundColor: colors,
         barPercentage: 0.7,
+        minBarLength: 2,
         grouped: false,
         order: 1,
       },
@@ -259,11 +258,10 @@
       if (ctx.dataset.role === 'body') return 'open ' + f(vis.open) + ' · close ' + f(vis.close);
       return ctx.dataset.label + ': ' + f(ctx.dataset.column);
     };
-    return {
-      type: 'bar',
-      data: { labels, datasets },
-      options: baseOptions(card, vis.close, rows, tooltipLabel),
-    };
+    const options = baseOptions(card, vis.close, rows, tooltipLabel);
+    // Prices are read against each other, not against zero.
+    options.scales.y.beginAtZero = false;
+    return { type: 'bar', data: { labels, datasets }, options };
   }
 
   function renderTable(card, target, data) {
