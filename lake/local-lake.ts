@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DuckDBInstance, VARCHAR, type DuckDBConnection, type Json } from '@duckdb/node-api';
+import { DOUBLE, DuckDBInstance, VARCHAR, type DuckDBConnection, type Json } from '@duckdb/node-api';
 import { silentLogger, type Logger } from '../core/logger';
 import { readDeltaSnapshot, isDeltaTable, type DeltaAction, type DeltaSnapshot } from './delta-log';
 import { duckdbType, quoteIdentifier, quoteLiteral, type DeltaField } from './delta-schema';
@@ -162,9 +162,10 @@ export class LocalLake {
 
   /**
    * Runs SQL over the views, after bringing the tables it reads up to date (those read within the last
-   * `minRefreshIntervalMs` are taken as they are).
+   * `minRefreshIntervalMs` are taken as they are). `params` are bound to `$name` placeholders by DuckDB,
+   * never spliced into the SQL text: strings as VARCHAR, numbers as DOUBLE.
    */
-  query(sql: string): Promise<QueryResult> {
+  query(sql: string, params: Record<string, string | number> = {}): Promise<QueryResult> {
     return this.exclusive(async () => {
       const referenced = await this.lakeTablesIn(sql);
       const now = performance.now();
@@ -177,7 +178,13 @@ export class LocalLake {
         if (!this.snapshots.has(name)) throw new TableNotFoundError(name, this.lakeDir);
       }
       try {
-        const reader = await this.connection.runAndReadAll(sql);
+        const paramTypes = Object.fromEntries(
+          Object.entries(params).map(([name, value]) => [name, typeof value === 'number' ? DOUBLE : VARCHAR]),
+        );
+        const reader =
+          Object.keys(params).length === 0
+            ? await this.connection.runAndReadAll(sql)
+            : await this.connection.runAndReadAll(sql, params, paramTypes);
         const names = reader.columnNames();
         const types = reader.columnTypes();
         return {

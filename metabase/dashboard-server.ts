@@ -1,15 +1,19 @@
-// The local dashboard: a small HTTP server on 127.0.0.1 that serves the dashboard page, the spec, and each
-// card's rows from the local lake; the page draws them with Chart.js served from node_modules.
+// The local dashboard: a small HTTP server on 127.0.0.1 that serves the dashboard page, the drill-down
+// page of one symbol, the spec, each filter's values and each card's rows from the local lake under the
+// filters in the query string; the page draws them with Chart.js served from node_modules.
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { EnvironmentError } from '../core/errors';
+import { ConfigError, EnvironmentError } from '../core/errors';
 import { silentLogger, type Logger } from '../core/logger';
+import { TableNotFoundError } from '../lake/errors';
 import type { LocalLake } from '../lake/local-lake';
+import { bindCardSql } from './card-sql';
 import { loadCardData } from './card-data';
-import type { DashboardSpec } from './dashboard-spec';
+import { allCards, type DashboardSpec, type FilterSpec } from './dashboard-spec';
 import { dashboardPage } from './dashboard-page';
+import { filterValuesFromQuery } from './filter-values';
 
 export interface DashboardServerOptions {
   lake: Pick<LocalLake, 'query'>;
@@ -58,8 +62,21 @@ function sendJson(res: http.ServerResponse, status: number, value: unknown): voi
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
   const log = options.logger ?? silentLogger;
   const host = options.host ?? '127.0.0.1';
-  const cards = new Map(options.spec.cards.map((card) => [card.id, card]));
-  const page = dashboardPage(options.spec);
+  const { spec } = options;
+  const cards = new Map(allCards(spec).map((card) => [card.id, card]));
+  const page = dashboardPage(spec);
+  const drilldownPath = spec.drilldown === undefined ? undefined : `/${spec.drilldown.column}/`;
+
+  const filterOptions = async (filter: FilterSpec): Promise<(string | number)[]> => {
+    if (filter.type === 'number') return filter.choices.map((choice) => choice.value);
+    try {
+      const result = await options.lake.query(filter.valuesSql);
+      return result.rows.flatMap((row) => (typeof row[0] === 'string' ? [row[0]] : []));
+    } catch (error) {
+      if (error instanceof TableNotFoundError) return [];
+      throw error;
+    }
+  };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -71,8 +88,22 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       send(res, 200, 'text/html; charset=utf-8', page);
       return;
     }
+    if (drilldownPath !== undefined && url.pathname.startsWith(drilldownPath)) {
+      const value = decodeURIComponent(url.pathname.slice(drilldownPath.length));
+      if (value === '' || value.includes('/')) {
+        sendJson(res, 404, { error: `not found: ${url.pathname}` });
+        return;
+      }
+      send(res, 200, 'text/html; charset=utf-8', dashboardPage(spec, value));
+      return;
+    }
     if (url.pathname === '/api/dashboard') {
-      sendJson(res, 200, options.spec);
+      sendJson(res, 200, spec);
+      return;
+    }
+    if (url.pathname === '/api/filters') {
+      const entries = await Promise.all(spec.filters.map(async (f) => [f.id, await filterOptions(f)]));
+      sendJson(res, 200, Object.fromEntries(entries));
       return;
     }
     if (url.pathname === '/healthz') {
@@ -86,7 +117,16 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
         sendJson(res, 404, { error: `no card ${cardMatch[1]}` });
         return;
       }
-      const data = await loadCardData(options.lake, card);
+      let filters;
+      try {
+        filters = filterValuesFromQuery(spec.filters, url.searchParams);
+        bindCardSql(card.sql, filters);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        sendJson(res, 400, { error: error.message });
+        return;
+      }
+      const data = await loadCardData(options.lake, card, filters);
       if (data.status === 'error') log.warn({ card: card.id, message: data.message }, 'card query failed');
       sendJson(res, data.status === 'error' ? 500 : 200, data);
       return;

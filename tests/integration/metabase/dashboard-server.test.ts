@@ -1,9 +1,10 @@
-// The local dashboard over real Delta tables: the page, the spec, each card's rows (checked against what
-// the fixture implies), "no data yet" for empty and missing tables, and the Chart.js asset.
+// The local dashboard over real Delta tables: the page, the spec, each card's rows under the filters
+// (checked against what the fixture implies), the drill-down, "no data yet" for empty and missing tables,
+// and the Chart.js asset.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadDashboardSpec } from '../../../metabase/dashboard-spec';
+import { allCards, loadDashboardSpec } from '../../../metabase/dashboard-spec';
 import { serveLocalDashboard } from '../../../metabase/local-dashboard';
 import type { DashboardServer } from '../../../metabase/dashboard-server';
 import { python } from '../lake/delta-fixtures';
@@ -41,8 +42,8 @@ async function getJson(server: DashboardServer, route: string): Promise<{ status
   return { status: response.status, body: await response.json() };
 }
 
-async function card(id: string): Promise<Record<string, unknown>[]> {
-  const { status, body } = await getJson(dashboard, `/api/cards/${id}`);
+async function card(id: string, query = ''): Promise<Record<string, unknown>[]> {
+  const { status, body } = await getJson(dashboard, `/api/cards/${id}${query}`);
   expect({ status, state: body.status, message: body.message }).toEqual({
     status: 200,
     state: 'ok',
@@ -65,36 +66,162 @@ test('serves the page on 127.0.0.1 with one placeholder per card and the chart l
   expect((await getJson(dashboard, '/api/dashboard')).body).toEqual(JSON.parse(JSON.stringify(spec)));
 });
 
-test('VWAP per symbol: the eight symbols with most notional in the last hour, per minute', async () => {
-  const rows = await card('vwap_per_symbol');
+/** The fixture's close of symbol S<i> at 10:0<m> (gold-fixture.ts), and its 08:00 bar of S0. */
+const close = (i: number, m: number): number => Number(`${10 + i}.${m}`);
+
+test('price moves: each symbol indexed to 100 at its first minute in the window, top 8 by notional', async () => {
+  const rows = await card('price_moves', '?hours=1');
   const symbols = [...new Set(rows.map((r) => r.symbol))].sort();
 
   expect(symbols).toEqual(['S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9']);
   expect(rows).toHaveLength(24);
-  expect(rows[0]).toEqual({ minute: '2024-05-01 10:00:00+00', symbol: 'S2', vwap: 12.05 });
-  expect(rows[23]).toEqual({ minute: '2024-05-01 10:02:00+00', symbol: 'S9', vwap: 19.25 });
+  for (const row of rows) {
+    const i = Number(String(row.symbol).slice(1));
+    const m = Number(String(row.minute).slice(15, 16));
+    expect(row.currency).toBe('USD');
+    expect(row.close).toBeCloseTo(close(i, m), 10);
+    expect(row.price_index).toBeCloseTo((100 * close(i, m)) / close(i, 0), 10);
+  }
+});
+
+test('the time range filter defaults to 24 hours, which takes in the 08:00 bar of S0', async () => {
+  const rows = await card('price_moves');
+  const s0 = rows.filter((r) => r.symbol === 'S0');
+
+  expect([...new Set(rows.map((r) => r.symbol))].sort()).toEqual([
+    'S0',
+    'S3',
+    'S4',
+    'S5',
+    'S6',
+    'S7',
+    'S8',
+    'S9',
+  ]);
+  expect(s0.map((r) => r.minute)).toEqual([
+    '2024-05-01 08:00:00+00',
+    '2024-05-01 10:00:00+00',
+    '2024-05-01 10:01:00+00',
+    '2024-05-01 10:02:00+00',
+  ]);
+  expect(s0[0]?.price_index).toBe(100);
+  expect(s0[1]?.price_index).toBeCloseTo((100 * 10) / 9, 10);
 });
 
 test('close and VWAP of the most traded symbol', async () => {
-  expect(await card('price_vs_vwap')).toEqual([
-    { minute: '2024-05-01 10:00:00+00', symbol: 'S9', close: 19, vwap: 19.05 },
-    { minute: '2024-05-01 10:01:00+00', symbol: 'S9', close: 19.1, vwap: 19.15 },
-    { minute: '2024-05-01 10:02:00+00', symbol: 'S9', close: 19.2, vwap: 19.25 },
+  expect(await card('price_vs_vwap', '?hours=1')).toEqual([
+    { minute: '2024-05-01 10:00:00+00', symbol: 'S9', currency: 'USD', close: 19, vwap: 19.05 },
+    { minute: '2024-05-01 10:01:00+00', symbol: 'S9', currency: 'USD', close: 19.1, vwap: 19.15 },
+    { minute: '2024-05-01 10:02:00+00', symbol: 'S9', currency: 'USD', close: 19.2, vwap: 19.25 },
   ]);
+});
+
+test('a symbol filter narrows every card that shows symbols to that symbol', async () => {
+  expect(new Set((await card('price_moves', '?symbol=S4')).map((r) => r.symbol))).toEqual(new Set(['S4']));
+  expect(new Set((await card('price_vs_vwap', '?symbol=S4')).map((r) => r.symbol))).toEqual(new Set(['S4']));
+  const alerts = await card('price_alerts', '?symbol=S9');
+  expect(alerts.map((r) => r.trade_time)).toEqual(
+    [24, 19, 14, 9, 4].map((m) => `2024-05-01 09:${String(m).padStart(2, '0')}:30+00`),
+  );
+  expect(new Set(alerts.map((r) => r.symbol))).toEqual(new Set(['S9']));
+});
+
+test('an exchange filter narrows exchange activity; a value nothing matches is "no data", not an error', async () => {
+  expect(await card('exchange_activity', '?exchange=LSE')).toEqual([
+    { exchange: 'LSE', purchases: '2', sales: '5', newest_hour: '2024-05-01 10:00:00+00' },
+  ]);
+  const { status, body } = await getJson(dashboard, '/api/cards/price_moves?exchange=LSE');
+  expect({ status, state: body.status }).toEqual({ status: 200, state: 'no_data' });
+});
+
+test('filter values are bound, never spliced into the SQL', async () => {
+  for (const value of ["S1' OR '1'='1", "S1'; DROP VIEW gold.ohlcv_1m; --"]) {
+    const { status, body } = await getJson(
+      dashboard,
+      `/api/cards/price_moves?symbol=${encodeURIComponent(value)}`,
+    );
+    expect({ status, state: body.status }).toEqual({ status: 200, state: 'no_data' });
+  }
+  expect((await card('price_moves', '?symbol=S1')).length).toBe(3);
+});
+
+test('bad filters are a 400 with a one-line reason', async () => {
+  const cases: [string, RegExp][] = [
+    ['?sector=tech', /^sector: not a filter/],
+    ['?hours=5', /^hours: must be one of 1, 6, 24, 168, got "5"$/],
+    [`?symbol=${'x'.repeat(65)}`, /^symbol: longer than 64 characters$/],
+  ];
+  for (const [query, message] of cases) {
+    const { status, body } = await getJson(dashboard, `/api/cards/price_moves${query}`);
+    expect({ query, status }).toEqual({ query, status: 400 });
+    expect(body.error).toMatch(message);
+  }
+});
+
+test('every card reports the newest time among its rows', async () => {
+  const { body } = await getJson(dashboard, '/api/cards/price_moves?hours=1');
+  expect(body.newest).toBe('2024-05-01 10:02:00+00');
+  expect((await getJson(dashboard, '/api/cards/trader_leaderboard')).body.newest).toBe('2024-05-01');
+});
+
+test('the filter endpoint lists the values to choose from', async () => {
+  expect((await getJson(dashboard, '/api/filters')).body).toEqual({
+    symbol: ['S0', 'S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9'],
+    exchange: ['NYSE'],
+    hours: [1, 6, 24, 168],
+  });
+  expect((await getJson(emptyDashboard, '/api/filters')).body).toEqual({
+    symbol: [],
+    exchange: [],
+    hours: [1, 6, 24, 168],
+  });
+});
+
+test('drill-down: a page per symbol, whose cards require the symbol and show its candles, volume and alerts', async () => {
+  const page = await fetch(new URL('/symbol/S9', dashboard.url));
+  const html = await page.text();
+  expect(page.status).toBe(200);
+  for (const c of spec.drilldown?.cards ?? []) expect(html).toContain(`id="card-${c.id}"`);
+  expect(html).toContain('data-drilldown-value="S9"');
+  expect(html).not.toContain('id="card-price_moves"');
+
+  const missing = await getJson(dashboard, '/api/cards/symbol_candles');
+  expect(missing).toEqual({ status: 400, body: { error: 'symbol: a value is required' } });
+  const candles = await card('symbol_candles', '?symbol=S9');
+  expect(candles.map((r) => [r.minute, r.open, r.high, r.low, r.close, r.vwap])).toEqual([
+    ['2024-05-01 10:00:00+00', 19, 19, 19, 19, 19.05],
+    ['2024-05-01 10:01:00+00', 19.1, 19.1, 19.1, 19.1, 19.15],
+    ['2024-05-01 10:02:00+00', 19.2, 19.2, 19.2, 19.2, 19.25],
+  ]);
+  expect((await card('symbol_volume', '?symbol=S9')).map((r) => r.volume)).toEqual(['10', '10', '10']);
+  expect((await card('symbol_alerts', '?symbol=S9')).map((r) => r.trade_time)).toHaveLength(5);
 });
 
 test('purchases and sales per exchange over the last 24 hours', async () => {
   expect(await card('exchange_activity')).toEqual([
-    { exchange: 'LSE', purchases: '2', sales: '5' },
-    { exchange: 'NYSE', purchases: '9', sales: '7' },
+    { exchange: 'LSE', purchases: '2', sales: '5', newest_hour: '2024-05-01 10:00:00+00' },
+    { exchange: 'NYSE', purchases: '9', sales: '7', newest_hour: '2024-05-01 10:00:00+00' },
   ]);
 });
 
 test('top 10 traders of the latest day', async () => {
   const rows = await card('trader_leaderboard');
   expect(rows).toHaveLength(10);
-  expect(rows[0]).toEqual({ rank: '1', person_name: 'Trader A', trades: '20', notional_usd: '12000.5000' });
-  expect(rows[9]).toEqual({ rank: '10', person_name: 'Trader J', trades: '11', notional_usd: '3000.5000' });
+  const day = '2024-05-01';
+  expect(rows[0]).toEqual({
+    rank: '1',
+    person_name: 'Trader A',
+    trades: '20',
+    notional_usd: '12000.5000',
+    trade_date: day,
+  });
+  expect(rows[9]).toEqual({
+    rank: '10',
+    person_name: 'Trader J',
+    trades: '11',
+    notional_usd: '3000.5000',
+    trade_date: day,
+  });
 });
 
 test('the 20 most recent price alerts, newest first', async () => {
@@ -102,9 +229,10 @@ test('the 20 most recent price alerts, newest first', async () => {
   expect(rows).toHaveLength(20);
   expect(rows[0]).toEqual({
     trade_time: '2024-05-01 09:24:30+00',
-    symbol: 'S1',
+    symbol: 'S9',
     exchange: 'NYSE',
     direction: 'up',
+    currency: 'USD',
     prev_close: '10.0000',
     price: '11.0000',
     move_pct: '10.0000',
@@ -137,19 +265,30 @@ test('pipeline health: records per stage and ingest lag in seconds per hour', as
   ]);
 });
 
-test('every chart card returns the columns its visualization names', async () => {
-  for (const c of spec.cards) {
+test('every card returns the columns its visualization, formats and time column name', async () => {
+  for (const c of allCards(spec)) {
+    const rows = await card(
+      c.id,
+      c.sql.includes('WHERE symbol = {{symbol}}') || c.id === 'symbol_alerts' ? '?symbol=S9' : '',
+    );
+    expect(Object.keys(rows[0] ?? {})).toContain(c.timeColumn);
+    for (const [column, format] of Object.entries(c.columns)) {
+      expect(Object.keys(rows[0] ?? {})).toContain(column);
+      if ('currencyColumn' in format) expect(rows[0]?.[format.currencyColumn]).toBe('USD');
+    }
     if (c.visualization.type === 'table') continue;
-    const rows = await card(c.id);
     const v = c.visualization;
-    const named = [...('x' in v ? [v.x] : []), ...v.y, ...('series' in v && v.series ? [v.series] : [])];
+    const named =
+      v.type === 'candlestick'
+        ? [v.x, v.open, v.high, v.low, v.close, ...v.overlay]
+        : [...('x' in v ? [v.x] : []), ...v.y, ...('series' in v && v.series ? [v.series] : [])];
     for (const column of named) expect(Object.keys(rows[0] ?? {})).toContain(column);
   }
 });
 
 test('empty and missing tables show "no data yet", never an error', async () => {
-  for (const c of spec.cards) {
-    const { status, body } = await getJson(emptyDashboard, `/api/cards/${c.id}`);
+  for (const c of allCards(spec)) {
+    const { status, body } = await getJson(emptyDashboard, `/api/cards/${c.id}?symbol=S1`);
     expect({ id: c.id, status, state: body.status }).toEqual({ id: c.id, status: 200, state: 'no_data' });
     expect(body.message).toMatch(/no data yet/);
   }

@@ -1,6 +1,9 @@
 // A fake Metabase for contract tests: the documented endpoints the provisioner uses, with the request and
-// response shapes of Metabase's REST API (v0.47+: dashboards take their cards as `dashcards` on PUT), in
-// memory, recording every request. Metabase itself cannot run here, so this is the contract.
+// response shapes of Metabase's REST API as of v0.64 (the pinned image; dashboards take their cards as
+// `dashcards` on PUT since v0.47), in memory, recording every request. Native questions must declare a
+// template tag for every `{{name}}` in their SQL (docs/questions/native-editor/basic-sql-parameters.md), and
+// a dashcard's parameter mappings must name a dashboard parameter and one of its card's template tags as
+// `["variable", ["template-tag", name]]`. Metabase itself cannot run here, so this is the contract.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -59,6 +62,21 @@ export async function startFakeMetabase(user: string, password: string): Promise
     return found;
   };
 
+  const checkTemplateTags = (body: JsonBody): void => {
+    const native = body.dataset_query.native;
+    const tags = native['template-tags'] ?? {};
+    for (const [, name] of (native.query as string).matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)) {
+      const tag = tags[name as string];
+      require(tag !== undefined, `template tag ${name} is not declared`);
+      require(tag.name === name &&
+        typeof tag.id === 'string' &&
+        typeof tag['display-name'] === 'string', `template tag ${name} needs id, name, display-name`);
+      require(['text', 'number', 'date'].includes(
+        tag.type,
+      ), `template tag ${name}: unknown type ${tag.type}`);
+    }
+  };
+
   const route = (method: string, url: URL, body: JsonBody, res: http.ServerResponse): void => {
     const p = url.pathname.replace(/\/$/, '');
     let m: RegExpExecArray | null;
@@ -89,12 +107,14 @@ export async function startFakeMetabase(user: string, password: string): Promise
       require(q?.type === 'native' &&
         typeof q.native?.query === 'string', 'dataset_query must be a native query');
       require(state.databases.some((d) => d.id === q.database), 'dataset_query.database must exist');
+      checkTemplateTags(body);
       const card = { id: nextId++, archived: false, ...body };
       state.cards.push(card);
       return ok(res, card);
     }
     if (method === 'PUT' && (m = /^\/api\/card\/(\d+)$/.exec(p))) {
       const card = byId(state.cards, m[1]);
+      if (body.dataset_query !== undefined) checkTemplateTags(body);
       Object.assign(card, body);
       return ok(res, card);
     }
@@ -121,6 +141,11 @@ export async function startFakeMetabase(user: string, password: string): Promise
       const dashboard = byId(state.dashboards, m[1]);
       const { dashcards, ...rest } = body;
       Object.assign(dashboard, rest);
+      const parameters = (dashboard.parameters ?? []) as { id: string }[];
+      for (const p of parameters)
+        require(['id', 'name', 'slug', 'type'].every(
+          (k) => typeof (p as JsonBody)[k] === 'string',
+        ), 'parameters need id, name, slug, type');
       if (dashcards !== undefined) {
         const existing = new Set((dashboard.dashcards as { id: number }[]).map((d) => d.id));
         for (const d of dashcards) {
@@ -129,6 +154,19 @@ export async function startFakeMetabase(user: string, password: string): Promise
           require([d.row, d.col, d.size_x, d.size_y].every(
             Number.isInteger,
           ), 'row, col, size_x, size_y are required');
+          const card = state.cards.find((c) => c.id === d.card_id) as JsonBody;
+          const tags = card.dataset_query.native['template-tags'];
+          for (const mapping of d.parameter_mappings ?? []) {
+            require(parameters.some(
+              (p) => p.id === mapping.parameter_id,
+            ), `no dashboard parameter ${mapping.parameter_id}`);
+            require(mapping.card_id === d.card_id, "a mapping names its dashcard's card");
+            const [kind, [tagKind, tag]] = mapping.target;
+            require(kind === 'variable' &&
+              tagKind === 'template-tag' &&
+              tags[tag] !==
+                undefined, `card ${d.card_id} has no template tag ${JSON.stringify(mapping.target)}`);
+          }
         }
         // Metabase replaces the layout: listed dashcards are kept or created, others deleted.
         dashboard.dashcards = dashcards.map((d: { id: number }) => ({

@@ -43,10 +43,11 @@ put("trader_leaderboard_daily", {
     "notional_usd": [D(f"{(12 - i) * 1000}.5000") for i in range(12)] + [D("9.0000")] * 3,
 }, {"trade_date": pa.date32(), "rank": pa.int64(), "person_name": pa.string(), "trades": pa.int64(), "notional_usd": MONEY})
 
-# price_alerts: 25 alerts one minute apart; the card shows the 20 latest.
+# price_alerts: 25 alerts one minute apart, every fifth of S9 (the latest among them), the rest of S1; the
+# card shows the 20 latest.
 put("price_alerts", {
     "operation_id": [f"op-{i}" for i in range(25)],
-    "symbol": ["S1"] * 25, "exchange": ["NYSE"] * 25,
+    "symbol": ["S9" if i % 5 == 4 else "S1" for i in range(25)], "exchange": ["NYSE"] * 25,
     "minute": [ts(f"2024-05-01T09:{i:02d}:00") for i in range(25)],
     "timestamp": [ts(f"2024-05-01T09:{i:02d}:30") for i in range(25)],
     "price": [D("11.0000")] * 25, "prev_close": [D("10.0000")] * 25,
