@@ -53,6 +53,8 @@ def spark_submit_args(job_args: list[str]) -> str:
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.shuffle.partitions": "2",
         "spark.sql.warehouse.dir": tempfile.mkdtemp(prefix="glue-runner-warehouse-"),
+        # A loaded 2-core machine can take more than Spark's default 15 s to start a Python worker.
+        "spark.python.authenticate.socketTimeout": "120s",
     }
     for setting in (_option(job_args, "--conf") or "").split(" --conf "):
         if setting:
