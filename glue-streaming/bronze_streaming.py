@@ -1,7 +1,7 @@
 """Glue streaming job (and local `streamsoft jobs bronze`): Kinesis or MSK trades → bronze Delta tables.
 
 Arguments, the Glue way: --JOB_NAME, --source kinesis|kafka, --stream-name / --topic, --kinesis-endpoint,
---region, --kafka-brokers, --kafka-auth none|iam|tls|scram, --registry-url, --reader-schema
+--region, --kafka-brokers, --kafka-auth none|iam|tls|scram, --kafka-ca-file <pem>, --registry-url, --reader-schema
 registry|<path.avsc>, --lake-path, --checkpoint-path, --trigger-seconds, --starting-position
 latest|earliest|<ISO time or epoch ms>, --available-now, --max-records-per-trigger, --cloudwatch-namespace
 (publish per-batch metrics there; none: no publishing), --cloudwatch-endpoint.
