@@ -24,6 +24,8 @@ export interface KafkaSettings {
   /** undefined: create when talking to a plaintext (local) broker. */
   createTopic?: boolean;
   auth: KafkaAuth;
+  /** PEM CA certificates to trust instead of the system's; unset on AWS. */
+  caFile?: string;
   compression: KafkaCompression;
 }
 
@@ -61,6 +63,7 @@ export function createTransport(settings: TransportSettings): Transport {
     partitions: kafka.partitions,
     createTopic: kafka.createTopic ?? kafka.auth.mode === 'none',
     auth: kafka.auth,
+    caFile: kafka.caFile,
     compression: kafka.compression,
     retry,
     logger: logger.child({ transport: 'msk' }),

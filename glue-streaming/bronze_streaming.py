@@ -5,7 +5,7 @@ compaction (OPTIMIZE of past days, VACUUM) between its polls of the queries (str
 
 Arguments, the Glue way: --JOB_NAME, --source kinesis|kafka|msk or several separated by commas
 (kinesis,kafka), --stream-name / --topic, --kinesis-endpoint, --region, --kafka-brokers, --kafka-auth
-none|iam|tls|scram, --registry-url, --reader-schema registry|<path.avsc>, --lake-path, --checkpoint-path
+none|iam|tls|scram, --kafka-ca-file <pem>, --registry-url, --reader-schema registry|<path.avsc>, --lake-path, --checkpoint-path
 (one source) or --kinesis-checkpoint-path / --kafka-checkpoint-path (one per source), --trigger-seconds,
 --starting-position latest|earliest|<ISO time or epoch ms>, --available-now, --max-records-per-trigger,
 --compact-every-minutes (default 60; 0: never), --cloudwatch-namespace (publish per-batch metrics there;

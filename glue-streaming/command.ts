@@ -33,6 +33,7 @@ const bronzeConfigSchema = z.object({
   kafkaAuth: z.enum(['none', 'iam', 'tls', 'scram'], { message: 'must be none, iam, tls or scram' }),
   kafkaUsername: z.string().optional(),
   kafkaPassword: z.string().optional(),
+  kafkaCaFile: z.string().min(1).optional(),
   registryUrl: z.url({ message: 'must be a URL' }),
   readerSchema: z.string().min(1),
   triggerSeconds: z.coerce.number().int().min(0, 'must be 0 or more seconds'),
@@ -79,6 +80,7 @@ export function bronzeJobArgs(config: BronzeJobConfig): string[] {
     );
     if (config.kafkaUsername !== undefined) args.push('--kafka-username', config.kafkaUsername);
     if (config.kafkaPassword !== undefined) args.push('--kafka-password', config.kafkaPassword);
+    if (config.kafkaCaFile !== undefined) args.push('--kafka-ca-file', path.resolve(config.kafkaCaFile));
   }
   if (config.availableNow) args.push('--available-now', 'true');
   if (config.maxRecordsPerTrigger !== undefined) {
@@ -137,6 +139,12 @@ export function registerJobsCommand(program: Command): void {
     .addOption(envOption('--kafka-auth <mode>', 'Kafka authentication: none, tls, scram or iam', 'none'))
     .addOption(envOption('--kafka-username <name>', 'SASL/SCRAM user name'))
     .addOption(envOption('--kafka-password <secret>', 'SASL/SCRAM password'))
+    .addOption(
+      envOption(
+        '--kafka-ca-file <pem>',
+        "CA certificates to trust for Kafka TLS (default: the JVM's, as for Amazon MSK)",
+      ),
+    )
     .addOption(envOption('--registry-url <url>', 'schema registry (Confluent API)', DEFAULT_REGISTRY_URL))
     .addOption(
       envOption(

@@ -57,6 +57,7 @@ export async function produce(config: ProduceConfig): Promise<ProduceResult> {
       partitions: config.partitions,
       createTopic: config.createTopic,
       auth: kafkaAuth(config),
+      caFile: config.kafkaCaFile,
       compression: config.compression,
     },
     retry: { attempts: config.retryAttempts },

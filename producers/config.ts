@@ -51,6 +51,12 @@ export function addProduceOptions(command: Command): Command {
     .addOption(envOption('--kafka-auth <mode>', 'Kafka authentication: none, tls, scram or iam', 'none'))
     .addOption(envOption('--kafka-username <name>', 'SASL/SCRAM user name'))
     .addOption(envOption('--kafka-password <secret>', 'SASL/SCRAM password'))
+    .addOption(
+      envOption(
+        '--kafka-ca-file <pem>',
+        "CA certificates to trust for Kafka TLS (default: the system's, as for Amazon MSK)",
+      ),
+    )
     .addOption(envOption('--compression <codec>', 'Kafka compression: none or gzip', 'gzip'))
     .addOption(envOption('--registry-url <url>', 'schema registry (Confluent API)', DEFAULT_REGISTRY_URL))
     .addOption(envOption('--region <region>', 'AWS region (default: the SDK provider chain)'))
@@ -128,6 +134,7 @@ export const produceConfigSchema = z
     kafkaAuth: z.enum(['none', 'tls', 'scram', 'iam'], { message: 'must be none, tls, scram or iam' }),
     kafkaUsername: z.string().optional(),
     kafkaPassword: z.string().optional(),
+    kafkaCaFile: z.string().min(1).optional(),
     compression: z.enum(['none', 'gzip'], { message: 'must be none or gzip' }),
     registryUrl: url,
     region: z.string().optional(),

@@ -1,5 +1,6 @@
 // A kafkajs client for either world: plaintext for the local broker; TLS, SASL/SCRAM or IAM (SASL
 // OAUTHBEARER signed by the AWS MSK IAM signer) for Amazon MSK. kafkajs logs go through our logger.
+import fs from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { ConfigError } from '../../core/errors';
@@ -21,6 +22,11 @@ export interface KafkaRetry {
 export interface KafkaClientOptions {
   brokers: string[];
   auth: KafkaAuth;
+  /**
+   * A PEM file of CA certificates to trust instead of the system's (a local broker's own CA). Unset, TLS
+   * trusts the system store, which is what Amazon MSK's certificates chain to.
+   */
+  caFile?: string;
   clientId?: string;
   retry: KafkaRetry;
   logger: Logger;
@@ -63,6 +69,33 @@ export function saslFor(
   }
 }
 
+/**
+ * kafkajs's `ssl` setting: off for plaintext; Node's default trust (the system's roots) or, with a CA file,
+ * exactly the certificates it holds (https://kafka.js.org/docs/configuration#ssl).
+ */
+export function tlsFor(auth: KafkaAuth, caFile: string | undefined): KafkaConfig['ssl'] {
+  if (auth.mode === 'none') {
+    if (caFile !== undefined) throw new ConfigError('--kafka-ca-file: needs --kafka-auth tls, scram or iam');
+    return false;
+  }
+  if (caFile === undefined) return true;
+  let pem: string;
+  try {
+    pem = fs.readFileSync(caFile, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConfigError(`--kafka-ca-file: cannot read ${caFile} (${code})`, { cause: error });
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError(`--kafka-ca-file: ${caFile} holds no PEM certificate`);
+  }
+  return { ca: [pem] };
+}
+
+/** Bounds on one connection attempt: TCP connect, then the SASL exchange. */
+export const CONNECTION_TIMEOUT_MS = 3000;
+export const AUTHENTICATION_TIMEOUT_MS = 10_000;
+
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
   [logLevel.WARN]: 'warn',
@@ -88,9 +121,10 @@ export function createKafka(options: KafkaClientOptions): Kafka {
   return new Kafka({
     clientId: options.clientId ?? 'streamsoft',
     brokers: options.brokers,
-    ssl: auth.mode !== 'none',
+    ssl: tlsFor(auth, options.caFile),
     sasl: saslFor(auth),
-    connectionTimeout: 3000,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    authenticationTimeout: AUTHENTICATION_TIMEOUT_MS,
     requestTimeout: 30_000,
     retry: {
       retries: Math.max(0, retry.attempts - 1),

@@ -8,6 +8,7 @@ import { OrderedLanes, type LaneEntry } from '../ordered-lanes';
 import type { OutgoingRecord, RecordResult, Transport, TransportStats } from '../transport';
 import { createKafka, type KafkaAuth, type KafkaRetry } from './client';
 import { toTransportError } from './errors';
+import { checkKafkaSecurity } from './preflight';
 import { ensureTopic } from './topic';
 
 export type KafkaCompression = 'none' | 'gzip';
@@ -16,6 +17,8 @@ export interface KafkaTransportOptions {
   brokers: string[];
   topic: string;
   auth?: KafkaAuth;
+  /** PEM CA certificates to trust instead of the system's (see KafkaClientOptions.caFile). */
+  caFile?: string;
   partitions?: number;
   createTopic?: boolean;
   compression?: KafkaCompression;
@@ -65,6 +68,7 @@ export class KafkaTransport implements Transport {
       createKafka({
         brokers: options.brokers,
         auth: options.auth ?? { mode: 'none' },
+        caFile: options.caFile,
         retry,
         logger: this.logger,
         onRetry: () => this.retriesInSend++,
@@ -94,6 +98,10 @@ export class KafkaTransport implements Transport {
   }
 
   async connect(): Promise<void> {
+    if (this.options.kafka === undefined) {
+      const { brokers, auth = { mode: 'none' }, caFile } = this.options;
+      await checkKafkaSecurity({ brokers, auth, caFile });
+    }
     const partitions = await ensureTopic(this.kafka, {
       topic: this.options.topic,
       partitions: this.options.partitions ?? 4,

@@ -61,6 +61,8 @@ class BronzeConfig:
     kafka_auth: str = "none"
     kafka_username: str | None = None
     kafka_password: str | None = None
+    # A PEM file of CA certificates for the Kafka TLS connection; unset, the JVM's trust store (MSK's default).
+    kafka_ca_file: str | None = None
     # Spark's Kafka source names its consumer groups `<prefix>-<query uuid>-…`; MSK IAM policies grant
     # group permissions by name, so the prefix must be the one the policy allows.
     kafka_group_id_prefix: str = "streamsoft-bronze"
@@ -118,6 +120,7 @@ class BronzeConfig:
             kafka_auth=args.get_choice("kafka-auth", KAFKA_AUTH_MODES, "none"),
             kafka_username=args.get("kafka-username"),
             kafka_password=args.get("kafka-password"),
+            kafka_ca_file=args.get("kafka-ca-file") or None,
             kafka_group_id_prefix=args.get("kafka-group-id-prefix") or "streamsoft-bronze",
             trigger_seconds=trigger_seconds,
             starting_position=args.get("starting-position") or "earliest",
@@ -268,6 +271,13 @@ def kafka_options(config: BronzeConfig) -> dict[str, str]:
                 f'username="{user}" password="{secret}";',
             }
         )
+    if config.kafka_ca_file:
+        if config.kafka_auth == "none":
+            raise JobArgumentError("--kafka-ca-file: needs --kafka-auth tls, scram or iam")
+        # Kafka clients read PEM trust stores since 2.7 (KIP-651;
+        # https://kafka.apache.org/documentation/#consumerconfigs_ssl.truststore.type).
+        options["kafka.ssl.truststore.type"] = "PEM"
+        options["kafka.ssl.truststore.location"] = config.kafka_ca_file
     return options
 
 

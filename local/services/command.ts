@@ -4,7 +4,13 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { envOption, parseConfig } from '../../cli/options';
 import { DEFAULT_DATA_DIR, dataDirLayout } from '../../core/paths';
-import { addServicePortOptions, servicePortFields } from './port-options';
+import {
+  DEFAULT_KAFKA_SCRAM_PORT,
+  DEFAULT_KAFKA_TLS_PORT,
+  KAFKA_SECURITY_MODES,
+  type KafkaSecurity,
+} from './kafka-security';
+import { addServicePortOptions, servicePort, servicePortFields } from './port-options';
 import { SERVICE_NAMES, type ServiceName } from './service';
 import { type ServicesConfig, servicesStatus, startServices, stopServices } from './supervisor';
 
@@ -21,6 +27,11 @@ const servicesOptions = z
       return SERVICE_NAMES.filter((name) => names.includes(name));
     }),
     ...servicePortFields,
+    kafkaSecurity: z.enum(KAFKA_SECURITY_MODES as [KafkaSecurity, ...KafkaSecurity[]], {
+      message: `must be ${KAFKA_SECURITY_MODES.join(', ')}`,
+    }),
+    kafkaTlsPort: servicePort,
+    kafkaScramPort: servicePort,
     startTimeout: z.coerce
       .number({ error: 'must be a positive number of seconds' })
       .int('must be a whole number of seconds')
@@ -28,7 +39,14 @@ const servicesOptions = z
     json: z.boolean().default(false),
   })
   .superRefine((options, ctx) => {
-    const keys = ['kinesisPort', 'kafkaPort', 'kafkaControllerPort', 'registryPort'] as const;
+    const secure = { none: [], tls: ['kafkaTlsPort'], scram: ['kafkaTlsPort', 'kafkaScramPort'] } as const;
+    const keys = [
+      'kinesisPort',
+      'kafkaPort',
+      'kafkaControllerPort',
+      'registryPort',
+      ...secure[options.kafkaSecurity],
+    ] as const;
     keys.forEach((key, i) => {
       const clash = keys.slice(0, i).find((other) => options[other] === options[key]);
       if (clash !== undefined) {
@@ -52,6 +70,8 @@ function toConfig(options: ServicesOptions): ServicesConfig & { names: ServiceNa
       kafka: options.kafkaPort,
       kafkaController: options.kafkaControllerPort,
       registry: options.registryPort,
+      kafkaTls: options.kafkaSecurity === 'none' ? undefined : options.kafkaTlsPort,
+      kafkaScram: options.kafkaSecurity === 'scram' ? options.kafkaScramPort : undefined,
     },
     startTimeoutMs: options.startTimeout * 1000,
     quietSetup: false,
@@ -68,9 +88,27 @@ function addCommonOptions(command: Command): Command {
         SERVICE_NAMES.join(','),
       ),
     );
-  return addServicePortOptions(command).addOption(
-    envOption('--start-timeout <seconds>', 'how long each service may take to become healthy', '90'),
-  );
+  return addServicePortOptions(command)
+    .addOption(
+      envOption(
+        '--kafka-security <mode>',
+        'Kafka listeners besides plaintext: none, tls (TLS), scram (TLS and SASL/SCRAM over TLS)',
+        'none',
+      ),
+    )
+    .addOption(
+      envOption('--kafka-tls-port <port>', 'Kafka TLS listener port', String(DEFAULT_KAFKA_TLS_PORT)),
+    )
+    .addOption(
+      envOption(
+        '--kafka-scram-port <port>',
+        'Kafka SASL/SCRAM-over-TLS listener port',
+        String(DEFAULT_KAFKA_SCRAM_PORT),
+      ),
+    )
+    .addOption(
+      envOption('--start-timeout <seconds>', 'how long each service may take to become healthy', '90'),
+    );
 }
 
 const write = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -113,12 +151,13 @@ export function registerServicesCommand(program: Command): void {
       const config = toConfig(options);
       const statuses = await servicesStatus(config.names, config);
       if (options.json) {
-        const rows = statuses.map(({ name, endpoint, pid, running, healthy }) => ({
+        const rows = statuses.map(({ name, endpoint, pid, running, healthy, listeners }) => ({
           name,
           endpoint,
           pid,
           running,
           healthy,
+          ...(listeners === undefined ? {} : { listeners }),
         }));
         write(JSON.stringify(rows, null, 2));
         return;
@@ -127,6 +166,11 @@ export function registerServicesCommand(program: Command): void {
         const state = !status.running ? 'stopped' : status.healthy ? 'healthy' : 'unhealthy';
         const pid = status.pid === null ? '' : ` (pid ${status.pid})`;
         write(`${status.name.padEnd(9)}${state.padEnd(10)}${status.endpoint}${pid}`);
+        for (const listener of status.listeners ?? []) {
+          if (listener.name === 'PLAINTEXT') continue;
+          const trust = listener.caFile === undefined ? '' : ` (CA ${listener.caFile})`;
+          write(`${''.padEnd(19)}${listener.name} ${listener.endpoint}${trust}`);
+        }
       }
     });
 }

@@ -8,22 +8,47 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ServiceError } from '../../core/errors';
 import { findJava, MIN_JAVA_KAFKA } from '../setup/prerequisites';
 import { toolLocations } from '../setup/tools';
+import {
+  ensureCertificates,
+  kafkaListeners,
+  scramFormatArgs,
+  securityFiles,
+  securityOf,
+  securitySettings,
+} from './kafka-security';
 import { LOOPBACK } from './processes';
 import type { ServiceDefinition, ServicePorts } from './service';
 
 const NODE_ID = 1;
 
-/** Broker settings; a static single-voter quorum, so a restart on other ports still finds its controller. */
-export function serverProperties(ports: ServicePorts, logDir: string): string {
+/**
+ * Broker settings; a static single-voter quorum, so a restart on other ports still finds its controller.
+ * The plaintext listener is always there (the health probe and the broker's own traffic use it); the TLS
+ * and SASL_SSL listeners are added when their ports are given, with `security` their server.properties.
+ */
+export function serverProperties(
+  ports: ServicePorts,
+  logDir: string,
+  security: Record<string, string> = {},
+): string {
+  const clientListeners = [
+    `PLAINTEXT://${LOOPBACK}:${ports.kafka}`,
+    ...(ports.kafkaTls === undefined ? [] : [`SSL://${LOOPBACK}:${ports.kafkaTls}`]),
+    ...(ports.kafkaScram === undefined ? [] : [`SASL_SSL://${LOOPBACK}:${ports.kafkaScram}`]),
+  ];
+  const protocols = clientListeners.map((listener) => listener.split(':')[0]!);
   const settings: Record<string, string | number> = {
     'process.roles': 'broker,controller',
     'node.id': NODE_ID,
     'controller.quorum.voters': `${NODE_ID}@${LOOPBACK}:${ports.kafkaController}`,
-    listeners: `PLAINTEXT://${LOOPBACK}:${ports.kafka},CONTROLLER://${LOOPBACK}:${ports.kafkaController}`,
-    'advertised.listeners': `PLAINTEXT://${LOOPBACK}:${ports.kafka}`,
+    listeners: [...clientListeners, `CONTROLLER://${LOOPBACK}:${ports.kafkaController}`].join(','),
+    'advertised.listeners': clientListeners.join(','),
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map': [
+      ...protocols.map((name) => `${name}:${name}`),
+      'CONTROLLER:PLAINTEXT',
+    ].join(','),
     'log.dirs': logDir,
     'num.partitions': 4,
     'auto.create.topics.enable': 'true',
@@ -35,6 +60,7 @@ export function serverProperties(ports: ServicePorts, logDir: string): string {
     'share.coordinator.state.topic.min.isr': 1,
     'group.initial.rebalance.delay.ms': 0,
     'log.retention.hours': 168,
+    ...security,
   };
   return Object.entries(settings)
     .map(([key, value]) => `${key}=${value}`)
@@ -62,15 +88,33 @@ function jvmArgs(layout: { root: string }, log4j: string): string[] {
   ];
 }
 
-/** Formats the storage directory once; later starts find meta.properties and skip it. */
-function formatStorage(java: string, args: string[], properties: string, logDir: string, log: string): void {
-  if (fs.existsSync(path.join(logDir, 'meta.properties'))) return;
+/**
+ * Formats the storage directory once (with the SCRAM user when `extra` adds one); later starts find
+ * meta.properties and skip it. `scramMarker` records that the format created the SCRAM user.
+ */
+function formatStorage(
+  java: string,
+  args: string[],
+  properties: string,
+  logDir: string,
+  log: string,
+  scram: { args: string[]; marker: string },
+): void {
+  if (fs.existsSync(path.join(logDir, 'meta.properties'))) {
+    if (scram.args.length > 0 && !fs.existsSync(scram.marker)) {
+      throw new ServiceError(
+        `the Kafka storage in ${logDir} was formatted without SCRAM users; ` +
+          'start with --kafka-security scram on a fresh --data-dir',
+      );
+    }
+    return;
+  }
   fs.mkdirSync(logDir, { recursive: true });
   const fd = fs.openSync(log, 'a');
   try {
     const result = spawnSync(
       java,
-      [...args, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', properties],
+      [...args, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', properties, ...scram.args],
       { stdio: ['ignore', fd, fd], timeout: 120_000 },
     );
     if (result.status !== 0) {
@@ -79,6 +123,7 @@ function formatStorage(java: string, args: string[], properties: string, logDir:
   } finally {
     fs.closeSync(fd);
   }
+  if (scram.args.length > 0) fs.writeFileSync(scram.marker, `${new Date().toISOString()}\n`);
 }
 
 export function kafkaProbe(endpoint: string): Promise<boolean> {
@@ -102,7 +147,11 @@ export function kafkaProbe(endpoint: string): Promise<boolean> {
 export const kafkaService: ServiceDefinition = {
   name: 'kafka',
   endpoint: (ports) => `${LOOPBACK}:${ports.kafka}`,
-  ports: (ports) => [ports.kafka, ports.kafkaController],
+  ports: (ports) =>
+    [ports.kafka, ports.kafkaController, ports.kafkaTls, ports.kafkaScram].flatMap((port) =>
+      port === undefined ? [] : [port],
+    ),
+  listeners: (ports, layout) => kafkaListeners(ports, securityFiles(layout.services)),
   stopGraceMs: 20_000,
   preflight: () => void findJava(MIN_JAVA_KAFKA, 'the Kafka broker'),
   async prepare({ layout, ports, log }) {
@@ -116,9 +165,12 @@ export const kafkaService: ServiceDefinition = {
     const properties = path.join(configDir, 'server.properties');
     const logDir = path.join(layout.root, 'kafka');
     fs.mkdirSync(configDir, { recursive: true });
-    fs.writeFileSync(properties, serverProperties(ports, logDir));
+    const files = securityFiles(layout.services);
+    if (securityOf(ports) !== 'none') ensureCertificates(java.command, files, log);
+    fs.writeFileSync(properties, serverProperties(ports, logDir, securitySettings(ports, files)));
     const args = jvmArgs(layout, toolLocations.kafkaLog4j);
-    formatStorage(java.command, args, properties, logDir, log);
+    const scram = { args: scramFormatArgs(ports, files), marker: path.join(files.dir, 'scram-formatted') };
+    formatStorage(java.command, args, properties, logDir, log, scram);
     return {
       command: java.command,
       args: [...args, 'kafka.Kafka', properties],

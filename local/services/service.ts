@@ -11,6 +11,10 @@ export interface ServicePorts {
   kafka: number;
   kafkaController: number;
   registry: number;
+  /** The Kafka stand-in's opt-in TLS listener (`--kafka-security tls` or `scram`). */
+  kafkaTls?: number;
+  /** The Kafka stand-in's opt-in SASL/SCRAM-over-TLS listener (`--kafka-security scram`). */
+  kafkaScram?: number;
 }
 
 export const DEFAULT_PORTS: ServicePorts = {
@@ -19,6 +23,19 @@ export const DEFAULT_PORTS: ServicePorts = {
   kafkaController: 9093,
   registry: 8081,
 };
+
+/** One listener of a stand-in, as `services status --json` shows it: what a client needs to connect. */
+export interface ServiceListener {
+  name: 'PLAINTEXT' | 'SSL' | 'SASL_SSL';
+  port: number;
+  endpoint: string;
+  /** The CA certificate (PEM) a client must trust; TLS listeners only. */
+  caFile?: string;
+  /** SASL/SCRAM listeners: the mechanism, the user, and the file holding its password. */
+  saslMechanism?: string;
+  username?: string;
+  passwordFile?: string;
+}
 
 export interface ServiceContext {
   layout: DataDirLayout;
@@ -37,6 +54,8 @@ export interface ServiceDefinition {
   preflight(): void;
   /** Writes config, formats storage on first start, finds the runtime; returns how to launch it. */
   prepare(context: ServiceContext): Promise<LaunchSpec>;
+  /** The listeners a service with these ports binds, when it has more than its endpoint. */
+  listeners?(ports: ServicePorts, layout: DataDirLayout): ServiceListener[];
   /** One health probe; resolves false (never rejects) when the service does not answer yet. */
   probe(endpoint: string): Promise<boolean>;
   /** How long a clean shutdown may take before SIGKILL. */

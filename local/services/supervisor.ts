@@ -10,7 +10,13 @@ import { kafkaService } from './kafka';
 import { kinesisService } from './kinesis';
 import { isOurProcess, isPortFree, launchDetached, terminate } from './processes';
 import { registryService } from './registry';
-import { SERVICE_NAMES, type ServiceDefinition, type ServiceName, type ServicePorts } from './service';
+import {
+  SERVICE_NAMES,
+  type ServiceDefinition,
+  type ServiceListener,
+  type ServiceName,
+  type ServicePorts,
+} from './service';
 
 export const SERVICES: Record<ServiceName, ServiceDefinition> = {
   kinesis: kinesisService,
@@ -36,6 +42,8 @@ export interface RunRecord {
   markers: string[];
   log: string;
   startedAt: string;
+  /** Each listener, its port and what a client must trust, for services with several (Kafka). */
+  listeners?: ServiceListener[];
 }
 
 export interface ServiceStatus {
@@ -45,6 +53,7 @@ export interface ServiceStatus {
   running: boolean;
   healthy: boolean;
   log: string;
+  listeners?: ServiceListener[];
 }
 
 export type StartOutcome = { state: 'started' | 'already-running'; record: RunRecord; ms: number };
@@ -148,6 +157,7 @@ export async function startService(name: ServiceName, config: ServicesConfig): P
     markers: spec.markers,
     log,
     startedAt: new Date().toISOString(),
+    listeners: service.listeners?.(config.ports, layout),
   };
   writeRunRecord(layout, record);
   try {
@@ -180,7 +190,7 @@ export async function serviceStatus(name: ServiceName, config: ServicesConfig): 
   const log = logFile(layout, name);
   if (record === undefined) return { name, endpoint, pid: null, running: false, healthy: false, log };
   const healthy = await SERVICES[name].probe(record.endpoint);
-  return { name, endpoint, pid: record.pid, running: true, healthy, log };
+  return { name, endpoint, pid: record.pid, running: true, healthy, log, listeners: record.listeners };
 }
 
 /** Starts several stand-ins at once (their JVMs warm up in parallel); fails with every failure's line. */

@@ -14,13 +14,15 @@ import {
   readPins,
 } from '../../glue-streaming/glue-wheels';
 import { type FoundTool, findJava, findMaven, findPython, MIN_JAVA_KAFKA, mavenEnv } from './prerequisites';
-import { APICURIO_ARTIFACT, toolLocations } from './tools';
+import { APICURIO_ARTIFACT, MSK_IAM_AUTH_ARTIFACT, MSK_IAM_AUTH_VERSION, toolLocations } from './tools';
 
 /** A setup step failed (pip, mvn or tar exited non-zero); the message points at its log. */
 export class SetupError extends StreamSoftError {}
 
-export type SetupGroup = 'venv' | 'glue-wheels' | 'jars' | 'apicurio';
-export const SETUP_GROUPS: readonly SetupGroup[] = ['venv', 'glue-wheels', 'jars', 'apicurio'];
+// msk-iam is a group of its own: only synth for MSK needs it, so starting the Kafka stand-in (which
+// brings the `jars` group up to date) does not fetch it.
+export type SetupGroup = 'venv' | 'glue-wheels' | 'jars' | 'msk-iam' | 'apicurio';
+export const SETUP_GROUPS: readonly SetupGroup[] = ['venv', 'glue-wheels', 'jars', 'msk-iam', 'apicurio'];
 
 export interface StepContext {
   log: string;
@@ -211,6 +213,29 @@ function mavenJarsStep(id: string, title: string, pom: string, target: string): 
   };
 }
 
+/** The aws-msk-iam-auth jar, where synth finds it to upload for the Glue job (infra/README.md). */
+export function mskIamJarStep(target: string = toolLocations.mskIamJars): SetupStep {
+  return {
+    id: 'msk-iam-jar',
+    group: 'msk-iam',
+    title: `MSK IAM auth jar (${MSK_IAM_AUTH_ARTIFACT}) → ${relative(target)}`,
+    target: path.join(target, `aws-msk-iam-auth-${MSK_IAM_AUTH_VERSION}-all.jar`),
+    inputs: [],
+    salt: MSK_IAM_AUTH_ARTIFACT,
+    needs: ['java', 'maven'],
+    async run({ log, scratch, tools }) {
+      const out = path.join(scratch, 'jars');
+      await runLogged(
+        tools.maven().command,
+        ['-B', 'dependency:copy', `-Dartifact=${MSK_IAM_AUTH_ARTIFACT}`, `-DoutputDirectory=${out}`],
+        log,
+        { env: mavenEnv(tools.java()), cwd: scratch },
+      );
+      replaceDir(out, target);
+    },
+  };
+}
+
 const apicurioStep: SetupStep = {
   id: 'apicurio',
   group: 'apicurio',
@@ -263,6 +288,7 @@ export function setupSteps(): SetupStep[] {
       t.sparkJars,
     ),
     mavenJarsStep('kafka-jars', `Kafka broker jars → ${relative(t.kafkaJars)}`, t.kafkaPom, t.kafkaJars),
+    mskIamJarStep(),
     apicurioStep,
   ];
 }

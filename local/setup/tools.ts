@@ -7,6 +7,13 @@ import { GLUE_REQUIREMENTS, GLUE_WHEELS_DIR } from '../../glue-streaming/glue-wh
 export const APICURIO_VERSION = '3.3.3';
 export const APICURIO_ARTIFACT = `io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`;
 
+/**
+ * The MSK IAM login module and callback handler the bronze job names on Glue (--extra-jars): the shaded
+ * `all` build, which carries its AWS SDK dependencies (https://github.com/aws/aws-msk-iam-auth#installing).
+ */
+export const MSK_IAM_AUTH_VERSION = '2.3.2';
+export const MSK_IAM_AUTH_ARTIFACT = `software.amazon.msk:aws-msk-iam-auth:${MSK_IAM_AUTH_VERSION}:jar:all`;
+
 export const toolLocations = {
   venv: VENV_DIR,
   venvRequirements: path.join(REPO_ROOT, 'glue-streaming', 'requirements.txt'),
@@ -17,6 +24,7 @@ export const toolLocations = {
   sparkJars: path.join(JARS_DIR, 'spark'),
   sparkPom: path.join(REPO_ROOT, 'glue-streaming', 'jars', 'pom.xml'),
   kafkaJars: path.join(JARS_DIR, 'kafka'),
+  mskIamJars: path.join(JARS_DIR, 'msk-iam'),
   kafkaPom: path.join(REPO_ROOT, 'local', 'jvm', 'kafka', 'pom.xml'),
   kafkaLog4j: path.join(REPO_ROOT, 'local', 'jvm', 'kafka', 'log4j2.properties'),
   apicurio: path.join(TOOLS_DIR, 'apicurio', APICURIO_VERSION),

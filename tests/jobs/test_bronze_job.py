@@ -116,3 +116,14 @@ def test_compaction_is_due_at_start_then_every_interval_after_the_last_one_ended
     assert schedule.due()
     off = CompactionSchedule(None, clock=lambda: now[0])
     assert not off.due()
+
+
+def test_a_kafka_ca_file_becomes_a_pem_trust_store_and_none_keeps_the_jvm_default() -> None:
+    base = ("--source", "kafka", "--kafka-brokers", "b:9094")
+    for auth in ("tls", "iam"):
+        assert "kafka.ssl.truststore.location" not in kafka_options(config(*base, "--kafka-auth", auth))
+    tls = kafka_options(config(*base, "--kafka-auth", "tls", "--kafka-ca-file", "/certs/ca.pem"))
+    assert tls["kafka.security.protocol"] == "SSL"
+    assert (tls["kafka.ssl.truststore.type"], tls["kafka.ssl.truststore.location"]) == ("PEM", "/certs/ca.pem")
+    with pytest.raises(JobArgumentError, match="--kafka-ca-file: needs --kafka-auth"):
+        kafka_options(config(*base, "--kafka-ca-file", "/certs/ca.pem"))

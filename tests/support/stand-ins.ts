@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { dataDirLayout } from '../../core/paths';
 import { freePort } from '../../local/services/processes';
-import type { ServiceName, ServicePorts } from '../../local/services/service';
+import type { KafkaSecurity } from '../../local/services/kafka-security';
+import type { ServiceListener, ServiceName, ServicePorts } from '../../local/services/service';
 import {
   readRunRecord,
   type ServicesConfig,
@@ -29,6 +30,8 @@ export interface StandInEndpoints {
 
 export interface StandIns {
   endpoints: StandInEndpoints;
+  /** The Kafka broker's listeners (plaintext, and TLS and SASL_SSL when asked for), with the CA to trust. */
+  kafkaListeners: ServiceListener[];
   dataDir: string;
   /** Stops every stand-in and removes the data dir if startStandIns created it. */
   stop(): Promise<void>;
@@ -41,6 +44,8 @@ export interface StandIns {
 export interface StandInOptions {
   /** Use this data dir (kept on stop) instead of a fresh temp dir (removed on stop). */
   dataDir?: string;
+  /** Open the Kafka broker's TLS listener (`tls`), or its TLS and SASL/SCRAM-over-TLS listeners (`scram`). */
+  kafkaSecurity?: KafkaSecurity;
 }
 
 // JVM start-up is slow when several test runs share the two cores; be patient rather than flaky.
@@ -91,12 +96,15 @@ async function distinctFreePorts(count: number): Promise<number[]> {
 export async function startStandIns(kinds: StandInKind[], opts: StandInOptions = {}): Promise<StandIns> {
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'streamsoft-stand-ins-'));
-  const [kinesis, kafka, kafkaController, registry] = await distinctFreePorts(4);
+  const [kinesis, kafka, kafkaController, registry, kafkaTls, kafkaScram] = await distinctFreePorts(6);
+  const security = opts.kafkaSecurity ?? 'none';
   const ports: ServicePorts = {
     kinesis: kinesis!,
     kafka: kafka!,
     kafkaController: kafkaController!,
     registry: registry!,
+    kafkaTls: security === 'none' ? undefined : kafkaTls!,
+    kafkaScram: security === 'scram' ? kafkaScram! : undefined,
   };
   const config: ServicesConfig = { dataDir, ports, startTimeoutMs: START_TIMEOUT_MS, quietSetup: true };
   const names = (Object.keys(SERVICES) as ServiceName[]).filter((name) => kinds.includes(name));
@@ -132,6 +140,7 @@ export async function startStandIns(kinds: StandInKind[], opts: StandInOptions =
 
   return {
     endpoints,
+    kafkaListeners: readRunRecord(dataDirLayout(dataDir), 'kafka')?.listeners ?? [],
     dataDir,
     stop,
     stopService,

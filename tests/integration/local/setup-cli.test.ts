@@ -75,7 +75,7 @@ describe('streamsoft setup', () => {
     const result = await runCli(['setup', '--only', 'venv,spark']);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'streamsoft: --only: must be one or more of venv, glue-wheels, jars, apicurio (got "venv,spark")\n',
+      'streamsoft: --only: must be one or more of venv, glue-wheels, jars, msk-iam, apicurio (got "venv,spark")\n',
     );
   });
 });

@@ -9,7 +9,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, KafkaJSError, logLevel } from 'kafkajs';
+import { Kafka, KafkaJSError, logLevel, type KafkaConfig } from 'kafkajs';
 import type { RecordLine } from '../../../producers/record-file';
 
 const READ_TIMEOUT_MS = 120_000;
@@ -62,8 +62,18 @@ export async function readKinesisStream(endpoint: string, streamName: string): P
   }
 }
 
-export async function readKafkaTopic(brokers: string, topic: string): Promise<StreamRecord[]> {
-  const kafka = new Kafka({ clientId: 'read-back', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+/** `security`: kafkajs's TLS and SASL settings for a secure listener (plaintext without). */
+export async function readKafkaTopic(
+  brokers: string,
+  topic: string,
+  security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {},
+): Promise<StreamRecord[]> {
+  const kafka = new Kafka({
+    clientId: 'read-back',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    ...security,
+  });
   const watermarks = await highWatermarks(kafka, topic);
   const end = new Map(watermarks.map((w) => [w.partition, BigInt(w.high)]));
   const remaining = new Set(watermarks.filter((w) => BigInt(w.high) > BigInt(w.low)).map((w) => w.partition));

@@ -105,14 +105,18 @@ export interface CliRun {
 const BIN = path.resolve(__dirname, '../../../bin/streamsoft.js');
 const CLI_TIMEOUT_MS = 150_000;
 
-/** Runs `streamsoft produce` as a child process; `whileRunning` may signal it or restart services. */
+/**
+ * Runs `streamsoft produce` as a child process; `whileRunning` may signal it or restart services; `env`
+ * adds STREAMSOFT_* variables.
+ */
 export function runProduceCli(
   args: string[],
   whileRunning?: (child: ReturnType<typeof spawn>) => Promise<void> | void,
+  env: Record<string, string> = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'produce', ...args], {
-      env: { ...process.env, STREAMSOFT_LOG_LEVEL: 'warn', STREAMSOFT_LOG_FORMAT: 'json' },
+      env: { ...process.env, STREAMSOFT_LOG_LEVEL: 'warn', STREAMSOFT_LOG_FORMAT: 'json', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,5 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSSASLAuthenticationError } from 'kafkajs';
 import { ConfigError } from '../../../core/errors';
-import { saslFor, type MskTokenSigner } from '../../../connectors/kafka/client';
+import { saslFor, tlsFor, type MskTokenSigner } from '../../../connectors/kafka/client';
+import { securityMismatch } from '../../../connectors/kafka/preflight';
 import { KafkaTransport } from '../../../connectors/kafka/transport';
 
 /** kafkajs's OAUTHBEARER authenticator (not in its public typings): what it sends is what a broker gets. */
@@ -136,5 +141,91 @@ describe('KafkaTransport partitioning', () => {
     // Reference values computed with Kafka 4.1.2's Java client: Utils.toPositive(Utils.murmur2(key)) % 4.
     const keys = ['AAPL', 'MSFT', 'NVDA', '7203', '0700', 'BRK.B'];
     expect(keys.map((key) => transport.partitionOf(key))).toEqual([1, 2, 1, 1, 0, 3]);
+  });
+});
+
+describe('Kafka TLS trust', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-ca-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('trusts the system store by default (Amazon MSK), and exactly a given CA file otherwise', () => {
+    expect(tlsFor({ mode: 'none' }, undefined)).toBe(false);
+    expect(tlsFor({ mode: 'iam', region: 'eu-west-1' }, undefined)).toBe(true);
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const file = path.join(dir, 'ca.pem');
+    fs.writeFileSync(file, pem);
+    expect(tlsFor({ mode: 'tls' }, file)).toEqual({ ca: [pem] });
+  });
+
+  it('refuses a CA file without TLS, a missing file, and a file with no certificate, naming the flag', () => {
+    const notPem = path.join(dir, 'key.txt');
+    fs.writeFileSync(notPem, 'not a certificate');
+    expect(() => tlsFor({ mode: 'none' }, notPem)).toThrow(
+      new ConfigError('--kafka-ca-file: needs --kafka-auth tls, scram or iam'),
+    );
+    expect(() => tlsFor({ mode: 'tls' }, path.join(dir, 'absent.pem'))).toThrow(
+      /^--kafka-ca-file: cannot read .*absent\.pem \(ENOENT\)$/,
+    );
+    expect(() => tlsFor({ mode: 'tls' }, notPem)).toThrow(
+      `--kafka-ca-file: ${notPem} holds no PEM certificate`,
+    );
+  });
+});
+
+describe('security mismatches found by the first connection attempt', () => {
+  const brokers = ['127.0.0.1:9094'];
+  const retriesExceeded = (cause: Error): Error =>
+    Object.assign(new KafkaJSNonRetriableError('retries exceeded'), { cause });
+
+  it('names a wrong SCRAM password, an untrusted certificate and a listener of the other kind', () => {
+    const scram = { mode: 'scram' as const, username: 'svc', password: 'x' };
+    expect(
+      securityMismatch(
+        // kafkajs's constructor takes the message; its typings declare none.
+        new (KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error)(
+          'SASL SCRAM SHA512 authentication failed',
+        ),
+        scram,
+        brokers,
+      )?.message,
+    ).toBe(
+      'Kafka broker 127.0.0.1:9094 rejected SASL/SCRAM user "svc": wrong --kafka-username or --kafka-password',
+    );
+    const untrusted = new KafkaJSConnectionError(
+      'Connection error: self-signed certificate in certificate chain',
+      {
+        broker: '127.0.0.1:9094',
+        code: 'SELF_SIGNED_CERT_IN_CHAIN',
+      },
+    );
+    expect(securityMismatch(retriesExceeded(untrusted), { mode: 'tls' }, brokers)?.message).toMatch(
+      /^the TLS certificate of Kafka broker 127\.0\.0\.1:9094 is not trusted \(self-signed certificate in certificate chain\)/,
+    );
+    const reset = new KafkaJSConnectionError('Connection error: socket disconnected', {
+      broker: '127.0.0.1:9092',
+      code: 'ECONNRESET',
+    });
+    expect(securityMismatch(retriesExceeded(reset), { mode: 'tls' }, brokers)?.message).toMatch(
+      /^Kafka broker 127\.0\.0\.1:9092 dropped the TLS handshake: it looks like a plaintext listener/,
+    );
+    const { KafkaJSConnectionClosedError } = jest.requireActual<{
+      KafkaJSConnectionClosedError: new (message: string, meta: object) => Error;
+    }>('kafkajs');
+    const closed = new KafkaJSConnectionClosedError('Closed connection', { host: '127.0.0.1', port: 9094 });
+    expect(securityMismatch(retriesExceeded(closed), { mode: 'none' }, brokers)?.message).toMatch(
+      /^Kafka broker 127\.0\.0\.1:9094 closed the connection on a plaintext request: it looks like a TLS listener/,
+    );
+  });
+
+  it('leaves anything else (a broker not up yet) to the client’s retries', () => {
+    const refused = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED', {
+      code: 'ECONNREFUSED',
+    });
+    expect(securityMismatch(retriesExceeded(refused), { mode: 'tls' }, brokers)).toBeUndefined();
+    expect(securityMismatch(retriesExceeded(refused), { mode: 'none' }, brokers)).toBeUndefined();
+    expect(securityMismatch(new Error('boom'), { mode: 'tls' }, brokers)).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { EnvironmentError } from '../../../core/errors';
 import { dataDirLayout } from '../../../core/paths';
 import { newClusterId, serverProperties } from '../../../local/services/kafka';
+import { kafkaListeners, securityFiles } from '../../../local/services/kafka-security';
 import { freePort, isRunning, launchDetached, terminate } from '../../../local/services/processes';
 import { type RunRecord, startService, stopService } from '../../../local/services/supervisor';
 
@@ -125,6 +126,41 @@ describe('kafka configuration', () => {
       'log.dirs': '/data/kafka',
       'offsets.topic.replication.factor': '1',
     });
+  });
+
+  it('adds TLS and SASL_SSL listeners on loopback for their ports, with the keystore and the SCRAM JAAS entry', () => {
+    const files = securityFiles('/data/services');
+    const ports = {
+      kinesis: 1,
+      kafka: 19092,
+      kafkaController: 19093,
+      registry: 2,
+      kafkaTls: 19094,
+      kafkaScram: 19096,
+    };
+    const text = serverProperties(ports, '/data/kafka', { 'ssl.keystore.location': files.brokerKeystore });
+    const settings = Object.fromEntries(
+      text
+        .trim()
+        .split('\n')
+        .map((line) => line.split(/=(.*)/s).slice(0, 2)),
+    );
+    expect(settings).toMatchObject({
+      listeners:
+        'PLAINTEXT://127.0.0.1:19092,SSL://127.0.0.1:19094,SASL_SSL://127.0.0.1:19096,CONTROLLER://127.0.0.1:19093',
+      'advertised.listeners': 'PLAINTEXT://127.0.0.1:19092,SSL://127.0.0.1:19094,SASL_SSL://127.0.0.1:19096',
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT',
+      'inter.broker.listener.name': 'PLAINTEXT',
+      'ssl.keystore.location': '/data/services/kafka/security/broker.p12',
+    });
+    expect(kafkaListeners(ports, files).map((l) => [l.name, l.endpoint, l.caFile ?? null])).toEqual([
+      ['PLAINTEXT', '127.0.0.1:19092', null],
+      ['SSL', '127.0.0.1:19094', '/data/services/kafka/security/ca.pem'],
+      ['SASL_SSL', '127.0.0.1:19096', '/data/services/kafka/security/ca.pem'],
+    ]);
+    const tlsOnly = { ...ports, kafkaScram: undefined };
+    expect(kafkaListeners(tlsOnly, files).map((l) => l.name)).toEqual(['PLAINTEXT', 'SSL']);
+    expect(serverProperties(tlsOnly, '/data/kafka')).not.toMatch(/SASL_SSL/);
   });
 
   it('makes cluster ids the way kafka-storage random-uuid does: 22 URL-safe base64 characters', () => {

@@ -1,0 +1,84 @@
+"""The bronze job's Spark Kafka source against the Kafka stand-in's secure listeners, as on Amazon MSK:
+TLS with the broker certificate checked against a PEM CA file (`--kafka-ca-file`), and SASL/SCRAM-SHA-512
+over TLS. The trades are written once over the plaintext listener; each secure read must put exactly them
+into bronze."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from kafka_server import KafkaBroker
+from registry_stub import RegistryStub
+from streamsoft_jobs.bronze_job import BronzeConfig, run_bronze
+from streamsoft_jobs.lake import table_path
+from trade_frames import SCHEMAS, V2_ID, frame, trade
+
+COUNT = 120
+
+
+@pytest.fixture(scope="module")
+def kafka() -> Iterator[KafkaBroker]:
+    broker = KafkaBroker(security="scram")  # plaintext, TLS and SASL_SSL listeners
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture(scope="module")
+def topic(spark, kafka: KafkaBroker) -> str:  # type: ignore[no-untyped-def]
+    name = f"trades-{uuid.uuid4().hex[:8]}"
+    rows = [(f"k{i % 7}", frame(trade(i, 2), V2_ID)) for i in range(COUNT)]
+    (
+        spark.createDataFrame(rows, "key string, value binary")
+        .write.format("kafka")
+        .option("kafka.bootstrap.servers", kafka.bootstrap)
+        .option("topic", name)
+        .save()
+    )
+    return name
+
+
+@pytest.mark.parametrize(("auth", "listener"), [("tls", "SSL"), ("scram", "SASL_SSL")])
+def test_bronze_reads_exactly_the_produced_trades_over_a_secure_listener(
+    spark, tmp_lake: str, tmp_path: Path, kafka: KafkaBroker, topic: str, auth: str, listener: str  # type: ignore[no-untyped-def]
+) -> None:
+    secure = kafka.listeners[listener]
+    credentials = {}
+    if auth == "scram":
+        assert secure["saslMechanism"] == "SCRAM-SHA-512"
+        credentials = {
+            "kafka_username": secure["username"],
+            "kafka_password": Path(secure["passwordFile"]).read_text(encoding="utf-8").strip(),
+        }
+    registry = RegistryStub(SCHEMAS, {f"{topic}-value": V2_ID})
+    try:
+        run_bronze(
+            spark,
+            BronzeConfig(
+                job_name=f"bronze-{auth}",
+                source="kafka",
+                stream=topic,
+                lake_path=tmp_lake,
+                checkpoint_path=str(tmp_path / "checkpoint"),
+                registry_url=registry.url,
+                reader_schema="registry",
+                subject=f"{topic}-value",
+                kafka_brokers=secure["endpoint"],
+                kafka_auth=auth,
+                kafka_ca_file=secure["caFile"],
+                available_now=True,
+                **credentials,
+            ),
+        )
+    finally:
+        registry.stop()
+
+    bronze = spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades"))
+    got = sorted((r["operation_id"], r["price"], r["quantity"]) for r in bronze.collect())
+    expected = sorted((t["operation_id"], t["price"], t["quantity"]) for t in (trade(i, 2) for i in range(COUNT)))
+    assert got == expected
+    assert all(isinstance(price, Decimal) for _, price, _ in got)
