@@ -3,7 +3,14 @@
 import { Faker, base, en } from '@faker-js/faker';
 import type { Trade } from '../schemas/trade';
 import { BROKERS, UNIVERSE, type Instrument } from './universe';
-import { JumpDiffusionPrice, NO_JUMPS, SeededRandom, formatTicks, type JumpSettings } from './price-model';
+import {
+  JumpDiffusionPrice,
+  NO_JUMPS,
+  SeededRandom,
+  formatTicks,
+  toTicks,
+  type JumpSettings,
+} from './price-model';
 
 /** How a bad emission must be corrupted once it is framed: each is undecodable in its own way. */
 export type Corruption = 'bad-magic' | 'unknown-schema-id' | 'truncated';
@@ -43,12 +50,60 @@ const RECENT_TRADES_KEPT = 1000;
 const LATE_MIN_MS = 2 * 60_000;
 const LATE_MAX_MS = 30 * 60_000;
 
+/**
+ * One symbol's price per second over the lateness window. A late trade is reported now but happened
+ * minutes ago, so it carries the price of its own time: the market's price then, not now (a late trade
+ * priced at today's level would look like a price move in its old minute and raise false alerts).
+ */
+class PriceHistory {
+  private readonly seconds: number[] = [];
+  private readonly prices: string[] = [];
+
+  record(at: number, price: string): void {
+    const second = Math.floor(at / 1000);
+    const last = this.seconds.length - 1;
+    if (last >= 0 && this.seconds[last] === second) {
+      this.prices[last] = price;
+    } else if (last < 0 || this.seconds[last]! < second) {
+      this.seconds.push(second);
+      this.prices.push(price);
+    }
+    const oldest = second - Math.ceil(LATE_MAX_MS / 1000) - 1;
+    let drop = 0;
+    while (drop < this.seconds.length - 1 && this.seconds[drop]! < oldest) drop++;
+    if (drop > 0) {
+      this.seconds.splice(0, drop);
+      this.prices.splice(0, drop);
+    }
+  }
+
+  /** The last price recorded at or before `at`, or undefined when the history starts later. */
+  at(at: number): string | undefined {
+    const second = Math.floor(at / 1000);
+    let [lo, hi] = [0, this.seconds.length - 1];
+    let found: string | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.seconds[mid]! <= second) {
+        found = this.prices[mid];
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+}
+
 export class TradeSimulator {
   private readonly random: SeededRandom;
   private readonly clock: () => number;
   private readonly instruments: readonly Instrument[];
   private readonly cumulativeWeights: number[];
   private readonly prices: JumpDiffusionPrice[];
+  private readonly history: PriceHistory[];
+  /** Each symbol's price before the first trade: a late trade from before the history has that. */
+  private readonly startPrices: string[];
   private readonly traders: string[];
   private readonly faults: FaultRatios;
   private readonly brokerRatio: number;
@@ -80,6 +135,8 @@ export class TradeSimulator {
     this.prices = this.instruments.map(
       (i) => new JumpDiffusionPrice({ start: i.price, volatility: i.volatility, jumps }),
     );
+    this.history = this.instruments.map(() => new PriceHistory());
+    this.startPrices = this.instruments.map((i) => formatTicks(toTicks(i.price)));
     this.traders = Array.from({ length: options.traderCount ?? 250 }, () => faker.person.fullName());
   }
 
@@ -110,7 +167,10 @@ export class TradeSimulator {
     const instrument = this.instruments[index]!;
     const ticks = this.prices[index]!.step(this.random);
     const now = this.clock();
+    const current = formatTicks(ticks);
+    this.history[index]!.record(now, current);
     const timestamp = late ? now - this.random.int(LATE_MIN_MS, LATE_MAX_MS) : now;
+    const price = late ? (this.history[index]!.at(timestamp) ?? this.startPrices[index]!) : current;
     const broker =
       this.random.next() < this.brokerRatio ? BROKERS[this.random.int(0, BROKERS.length - 1)]! : null;
     return {
@@ -120,7 +180,7 @@ export class TradeSimulator {
       timestamp,
       exchange: instrument.exchange.code,
       currency: instrument.exchange.currency,
-      price: formatTicks(ticks),
+      price,
       operation: this.random.next() < 0.5 ? 'purchase' : 'sale',
       quantity: instrument.exchange.lotSize * this.lots(),
       broker,

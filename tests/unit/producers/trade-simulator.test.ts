@@ -101,6 +101,46 @@ describe('TradeSimulator', () => {
     expect(late / (n - duplicates - bad)).toBeCloseTo(0.1, 1);
   });
 
+  it('prices a late trade at its own time, not at the time it is sent', () => {
+    // One symbol, big frequent jumps, one emission a second: the price moves a lot within the lateness
+    // window, so a late trade priced at the moment it is sent would sit far from its own minute's trades.
+    let now = 1_767_225_600_000;
+    const simulator = new TradeSimulator({
+      seed: 3,
+      clock: () => (now += 1000),
+      lateRatio: 0.2,
+      instruments: [UNIVERSE[0]!],
+      jumps: { rate: 0.05, size: 0.3 },
+    });
+    const onTime: { at: number; price: number }[] = [];
+    const late: { at: number; sentAt: number; price: number }[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const emission = simulator.next();
+      if (emission.kind !== 'trade') continue;
+      const entry = { at: emission.trade.timestamp, price: Number(emission.trade.price) };
+      if (emission.late) late.push({ ...entry, sentAt: now });
+      else onTime.push(entry);
+    }
+    const priceAt = (at: number): number | undefined => onTime.filter((t) => t.at <= at).at(-1)?.price;
+    let checked = 0;
+    let farFromSendTime = 0;
+    for (const trade of late) {
+      const before = priceAt(trade.at);
+      const after = onTime.find((t) => t.at > trade.at)?.price;
+      if (before === undefined || after === undefined) continue;
+      checked++;
+      // Between the on-time trades around its timestamp (one second apart, give or take one step).
+      const [low, high] = [Math.min(before, after), Math.max(before, after)];
+      expect(trade.price).toBeGreaterThanOrEqual(low * 0.9);
+      expect(trade.price).toBeLessThanOrEqual(high * 1.1);
+      const sendTimePrice = priceAt(trade.sentAt)!;
+      if (Math.abs(sendTimePrice / trade.price - 1) > 0.2) farFromSendTime++;
+    }
+    expect(checked).toBeGreaterThan(500);
+    // The check means something: for many late trades the price when sent was far from the price then.
+    expect(farFromSendTime).toBeGreaterThan(checked / 10);
+  });
+
   it('rejects ratios outside [0, 1]', () => {
     expect(() => new TradeSimulator({ seed: 1, dupRatio: -0.1 })).toThrow(RangeError);
     expect(() => new TradeSimulator({ seed: 1, badRatio: 0.6, dupRatio: 0.6 })).toThrow(RangeError);
