@@ -2,7 +2,7 @@
 // transport, with live progress and a final summary; SIGINT/SIGTERM stop cleanly, a second one at once.
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
-import { parseConfig } from '../cli/options';
+import { parseConfig } from '../core/validation';
 import { ConfigError, SchemaError, TransportError } from '../core/errors';
 import { logger as rootLogger, type Logger } from '../core/logger';
 import { createTransport } from '../connectors/create-transport';

@@ -3,7 +3,6 @@
 // encode/decode through registry ids, including corrupt input.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SchemaError } from '../../../core/errors';
@@ -12,6 +11,7 @@ import { createTradeSerde } from '../../../connectors/serde/trade-serde';
 import type { Trade, TradeV1 } from '../../../schemas/trade';
 import { tradeSchema } from '../../../schemas/trade-schemas';
 import { startStandIns, type StandIns } from '../../support/stand-ins';
+import { closedPort } from '../../support/ports';
 
 const ROOT = join(__dirname, '../../..');
 const V3_FIXTURE = join(ROOT, 'tests/fixtures/schemas/trade-v3-incompatible.avsc');
@@ -52,15 +52,6 @@ const v1Trade: TradeV1 = {
 };
 
 /** A port nobody listens on: bound to find it free, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 async function rejection(promise: Promise<unknown>): Promise<SchemaError> {
   const error: unknown = await promise.then(
     () => undefined,
