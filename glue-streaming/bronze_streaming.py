@@ -17,7 +17,7 @@ from types import FrameType
 
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
 from streamsoft_jobs.bronze_job import STREAMING_CONF, BronzeConfig, run_bronze
-from streamsoft_jobs.runtime import configure_logging, spark_session
+from streamsoft_jobs.runtime import configure_logging, failure_line, spark_session
 
 log = logging.getLogger("bronze_streaming")
 
@@ -42,7 +42,7 @@ def main(argv: list[str]) -> int:
     try:
         run_bronze(spark, config, stop_requested)
     except Exception as error:  # one line on why; Spark logged the stack
-        log.error("bronze query failed: %s", str(error).splitlines()[0] if str(error) else repr(error))
+        log.error("bronze query failed: %s", failure_line(error))
         return 1
     finally:
         spark.stop()
