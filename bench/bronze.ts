@@ -16,7 +16,7 @@ import { dataDirLayout, REPO_ROOT, VENV_DIR } from '../core/paths';
 import { bronzeJobArgs, type BronzeJobConfig } from '../glue-streaming/command';
 import { startJob } from '../glue-streaming/run-job';
 import { localBronzeJobConfig } from '../local/pipeline/pipeline-commands';
-import { startStandIns, type StandIns } from '../tests/support/stand-ins';
+import { startStandIns, type StandIns } from '../local/services/throwaway-stand-ins';
 
 function flag(name: string, fallback: string): string {
   const index = process.argv.indexOf(name);

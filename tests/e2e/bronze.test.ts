@@ -10,7 +10,7 @@ import { bronzeJobArgs, type BronzeJobConfig } from '../../glue-streaming/comman
 import { startJob } from '../../glue-streaming/run-job';
 import { localBronzeJobConfig } from '../../local/pipeline/pipeline-commands';
 import { readRecordFile, runPythonJson, runStreamsoft, type StreamsoftRun } from '../support/pipeline-runs';
-import { startStandIns, type StandIns } from '../support/stand-ins';
+import { startStandIns, type StandIns } from '../../local/services/throwaway-stand-ins';
 
 jest.setTimeout(900_000);
 

@@ -14,7 +14,7 @@ from streamsoft_jobs.gold_job import _hour_filter, _hour_ranges, run_gold
 from streamsoft_jobs.lake import table_path
 from streamsoft_jobs.lake_tables import TABLE_NAMES, written_by
 from streamsoft_jobs.silver_job import run_silver
-from streamsoft_jobs.silver_synthetic import bronze_row, quarantine_row, write_bronze, write_quarantine
+from synthetic_bronze import bronze_row, quarantine_row, write_bronze, write_quarantine
 
 GOLD_TABLES = tuple(name.split(".")[1] for name in written_by("gold"))
 M = dt.datetime(2026, 11, 20, 9, 15, tzinfo=dt.timezone.utc)

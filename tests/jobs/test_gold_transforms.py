@@ -16,7 +16,7 @@ from streamsoft_jobs.gold import (
     trader_leaderboard_daily,
 )
 from streamsoft_jobs.silver import enrich
-from streamsoft_jobs.silver_synthetic import bronze_row
+from synthetic_bronze import bronze_row
 
 T0 = dt.datetime(2026, 11, 20, 14, 30, tzinfo=dt.timezone.utc)
 NAIVE_T0 = T0.replace(tzinfo=None)

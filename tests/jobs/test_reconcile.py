@@ -21,7 +21,7 @@ from pyspark.sql import SparkSession
 from streamsoft_jobs.gold_job import run_gold
 from streamsoft_jobs.lake import table_path
 from streamsoft_jobs.silver_job import run_silver
-from streamsoft_jobs.silver_synthetic import quarantine_row, write_bronze, write_quarantine
+from synthetic_bronze import quarantine_row, write_bronze, write_quarantine
 
 UTC = dt.timezone.utc
 START = dt.datetime(2026, 11, 20, 23, 52, tzinfo=UTC)  # the first increment crosses midnight

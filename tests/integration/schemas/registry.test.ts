@@ -13,7 +13,7 @@ import { openWriterSerde } from '../../../producers/command';
 import { DEFAULT_COMPATIBILITY } from '../../../schemas/compatibility-levels';
 import type { Trade, TradeV1 } from '../../../schemas/trade';
 import { tradeSchema } from '../../../schemas/trade-schemas';
-import { startStandIns, type StandIns } from '../../support/stand-ins';
+import { startStandIns, type StandIns } from '../../../local/services/throwaway-stand-ins';
 import { closedPort } from '../../support/ports';
 
 const ROOT = join(__dirname, '../../..');
