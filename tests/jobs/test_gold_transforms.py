@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 from decimal import Decimal
 
@@ -26,7 +28,7 @@ def at(seconds: float) -> dt.datetime:
     return T0 + dt.timedelta(seconds=seconds)
 
 
-def silver(spark: SparkSession, rows: list[dict]) -> DataFrame:
+def silver(spark: SparkSession, rows: list[dict[str, Any]]) -> DataFrame:
     names = [field.name for field in BRONZE_TRADES_SCHEMA.fields]
     return enrich(spark.createDataFrame([tuple(r[n] for n in names) for r in rows], BRONZE_TRADES_SCHEMA))
 
