@@ -15,7 +15,8 @@ import path from 'node:path';
 import { dataDirLayout, REPO_ROOT, VENV_DIR } from '../core/paths';
 import { bronzeJobArgs, type BronzeJobConfig } from '../glue-streaming/command';
 import { startJob } from '../glue-streaming/run-job';
-import { startStandIns, type StandIns } from '../tests/support/stand-ins';
+import { localBronzeJobConfig } from '../local/pipeline/pipeline-commands';
+import { startStandIns, type StandIns } from '../local/services/throwaway-stand-ins';
 
 function flag(name: string, fallback: string): string {
   const index = process.argv.indexOf(name);
@@ -76,22 +77,15 @@ function jobConfig(
   availableNow: boolean,
   maxRecordsPerTrigger?: number,
 ): BronzeJobConfig {
-  return {
-    ...(maxRecordsPerTrigger === undefined ? {} : { maxRecordsPerTrigger }),
-    source: transport,
+  return localBronzeJobConfig({
+    transport,
     stream,
-    topic: stream,
-    kinesisEndpoint: standIns.endpoints.kinesis ?? 'http://127.0.0.1:1',
-    region: 'us-east-1',
-    kafkaBrokers: standIns.endpoints.kafka ?? '127.0.0.1:1',
-    kafkaAuth: 'none',
-    registryUrl: standIns.endpoints.registry!,
-    readerSchema: path.join(REPO_ROOT, 'schemas', 'trade-v2.avsc'),
-    triggerSeconds: 1,
-    startingPosition: 'earliest',
-    availableNow,
+    endpoints: { ...standIns.endpoints, registry: standIns.endpoints.registry! },
     dataDir,
-  };
+    triggerSeconds: 1,
+    availableNow,
+    maxRecordsPerTrigger,
+  });
 }
 
 const BATCH_LINE = /rows_in=(\d+)/;

@@ -16,7 +16,7 @@ import { silentLogger } from '../core/logger';
 import { runProducer, type ProducerSummary } from '../producers/run-producer';
 import { TradeSimulator } from '../producers/trade-simulator';
 import { tradeSchema } from '../schemas/trade-schemas';
-import { startStandIns } from '../tests/support/stand-ins';
+import { startStandIns } from '../local/services/throwaway-stand-ins';
 
 const KINESIS_CONCURRENCY = 8;
 const CEILING_CONCURRENCY = 16;

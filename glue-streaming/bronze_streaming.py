@@ -22,7 +22,7 @@ from types import FrameType
 
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
 from streamsoft_jobs.bronze_job import STREAMING_CONF, BronzeJobConfig, run_bronze_job
-from streamsoft_jobs.runtime import configure_logging, spark_session
+from streamsoft_jobs.runtime import configure_logging, failure_line, spark_session
 
 log = logging.getLogger("bronze_streaming")
 
@@ -47,7 +47,7 @@ def main(argv: list[str]) -> int:
     try:
         run_bronze_job(spark, config, stop_requested)
     except Exception as error:  # one line on why; Spark logged the stack
-        log.error("bronze query failed: %s", str(error).splitlines()[0] if str(error) else repr(error))
+        log.error("bronze query failed: %s", failure_line(error))
         return 1
     finally:
         spark.stop()

@@ -2,16 +2,18 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { envOption, parseConfig } from '../cli/options';
+import { envOption } from '../cli/options';
+import { parseConfig } from '../core/validation';
 import { logger as rootLogger } from '../core/logger';
-import { DEFAULT_DATA_DIR, REPO_ROOT } from '../core/paths';
+import {
+  DEFAULT_KAFKA_BROKERS,
+  DEFAULT_KINESIS_ENDPOINT,
+  DEFAULT_REGISTRY_URL,
+} from '../core/local-endpoints';
+import { DEFAULT_DATA_DIR } from '../core/paths';
+import { LATEST_READER_SCHEMA_PATH } from '../schemas/trade-schemas';
 import { DEFAULT_STREAM_NAME } from '../schemas/trade';
 import { JOB_SUMMARY_LINE, localJobPaths, runJob, type JobName, type JobResult } from './run-job';
-
-const DEFAULT_KINESIS_ENDPOINT = 'http://127.0.0.1:4567';
-const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
-const DEFAULT_REGISTRY_URL = 'http://127.0.0.1:8081/apis/ccompat/v7';
-const DEFAULT_READER_SCHEMA = path.join(REPO_ROOT, 'schemas', 'trade-v2.avsc');
 
 const startingPosition = z
   .string()
@@ -150,7 +152,7 @@ export function registerJobsCommand(program: Command): void {
       envOption(
         '--reader-schema <path>',
         'reader schema: an .avsc file, or "registry" for the latest version of the subject',
-        DEFAULT_READER_SCHEMA,
+        LATEST_READER_SCHEMA_PATH,
       ),
     )
     .addOption(envOption('--trigger-seconds <n>', 'micro-batch interval', '5'))

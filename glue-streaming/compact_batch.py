@@ -19,7 +19,9 @@ from typing import Sequence
 
 from streamsoft_jobs.args import JobArgs, JobArgumentError, parse_job_args
 from streamsoft_jobs.compaction import DEFAULT_TABLES, parse_tables, run_compaction
-from streamsoft_jobs.runtime import configure_logging, spark_session
+from streamsoft_jobs.runtime import configure_logging, failure_line, spark_session
+
+log = logging.getLogger("compact_batch")
 
 
 def _before_date(raw: str | None) -> dt.date | None:
@@ -47,12 +49,16 @@ def main(argv: Sequence[str]) -> int:
         before = _before_date(args.get("before-date"))
         vacuum = args.get_bool("vacuum", True)
     except JobArgumentError as error:
-        print(f"compact: {error}", file=sys.stderr)
+        log.error("%s", error)
         return 2
     spark = spark_session(args.get("JOB_NAME") or "streamsoft-compact")
-    results = run_compaction(spark, args.require("lake-path"), tables, before, vacuum, vacuum_tables)
+    try:
+        results = run_compaction(spark, args.require("lake-path"), tables, before, vacuum, vacuum_tables)
+    except Exception as error:  # one line on why; Spark logged the stack
+        log.error("compact job failed: %s", failure_line(error))
+        return 1
     print(json.dumps({"job": "compact", "tables": [asdict(result) for result in results]}))
-    logging.getLogger("streamsoft.compaction").info("compact job done")
+    log.info("compact job done")
     return 0
 
 

@@ -9,6 +9,7 @@ Arguments: --lake-path, --checkpoint-path, optional --JOB_NAME (Glue passes it),
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from decimal import Decimal, InvalidOperation
 from typing import Sequence
@@ -16,7 +17,9 @@ from typing import Sequence
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
 from streamsoft_jobs.compaction import GOLD_TABLES, run_compaction
 from streamsoft_jobs.gold_job import DEFAULT_ALERT_THRESHOLD_PCT, run_gold
-from streamsoft_jobs.runtime import BATCH_CONF, configure_logging, spark_session
+from streamsoft_jobs.runtime import BATCH_CONF, configure_logging, failure_line, spark_session
+
+log = logging.getLogger("gold_batch")
 
 
 def _threshold(raw: str | None) -> Decimal:
@@ -38,13 +41,18 @@ def main(argv: Sequence[str]) -> int:
         threshold = _threshold(args.get("alert-threshold-pct"))
         vacuum = args.get_bool("vacuum", True)
     except JobArgumentError as error:
-        print(f"gold: {error}", file=sys.stderr)
+        log.error("%s", error)
         return 2
     spark = spark_session(args.get("JOB_NAME") or "streamsoft-gold", BATCH_CONF)
-    summary = run_gold(spark, args.require("lake-path"), args.require("checkpoint-path"), threshold)
-    if vacuum:
-        run_compaction(spark, args.require("lake-path"), tables=(), vacuum_tables=GOLD_TABLES)
+    try:
+        summary = run_gold(spark, args.require("lake-path"), args.require("checkpoint-path"), threshold)
+        if vacuum:
+            run_compaction(spark, args.require("lake-path"), tables=(), vacuum_tables=GOLD_TABLES)
+    except Exception as error:  # one line on why; Spark logged the stack
+        log.error("gold job failed: %s", failure_line(error))
+        return 1
     print(json.dumps({"job": "gold", "batches": summary.batches, "rows_in": summary.rows_in}))
+    log.info("gold job done")
     return 0
 
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { EnvironmentError, JobError } from '../core/errors';
 import { dataDirLayout, REPO_ROOT, VENV_DIR, JARS_DIR } from '../core/paths';
 import type { Logger } from '../core/logger';
+import SPARK_SETTINGS from './streamsoft_jobs/spark_settings.json';
 
 export type JobName = 'bronze' | 'silver' | 'gold' | 'compact';
 
@@ -55,11 +56,17 @@ export interface JobHandle {
   stop(graceMs?: number): Promise<JobResult>;
 }
 
+/** A group of spark_settings.json, without its `$comment`. */
+function sparkSettings(group: keyof typeof SPARK_SETTINGS): Record<string, string> {
+  return Object.fromEntries(Object.entries(SPARK_SETTINGS[group]).filter(([key]) => !key.startsWith('$')));
+}
+
 /**
- * `spark-submit` settings for local runs, passed through PYSPARK_SUBMIT_ARGS; Spark's warehouse folder goes
- * under the data dir, not into the working directory.
+ * `spark-submit` settings for local runs, passed through PYSPARK_SUBMIT_ARGS: the session and local groups
+ * of streamsoft_jobs/spark_settings.json; Spark's warehouse folder goes under the data dir, not into the
+ * working directory.
  */
-export function localSparkSubmitArgs(dataDir: string, driverMemory = '1g'): string[] {
+export function localSparkSubmitArgs(dataDir: string, driverMemory?: string): string[] {
   const jars = fs.existsSync(SPARK_JARS_DIR)
     ? fs
         .readdirSync(SPARK_JARS_DIR)
@@ -71,21 +78,12 @@ export function localSparkSubmitArgs(dataDir: string, driverMemory = '1g'): stri
     throw new EnvironmentError(`no Spark jars in ${SPARK_JARS_DIR}: run \`streamsoft setup\` first`);
   }
   const conf: Record<string, string> = {
-    'spark.sql.extensions': 'io.delta.sql.DeltaSparkSessionExtension',
-    'spark.sql.catalog.spark_catalog': 'org.apache.spark.sql.delta.catalog.DeltaCatalog',
-    'spark.ui.enabled': 'false',
-    'spark.ui.showConsoleProgress': 'false',
-    'spark.sql.shuffle.partitions': '2',
-    'spark.default.parallelism': '2',
-    'spark.databricks.delta.snapshotPartitions': '2',
-    'spark.sql.session.timeZone': 'UTC',
+    ...sparkSettings('session'),
+    ...sparkSettings('local'),
+    ...(driverMemory === undefined ? {} : { 'spark.driver.memory': driverMemory }),
     'spark.sql.warehouse.dir': path.join(dataDirLayout(dataDir).root, 'spark-warehouse'),
   };
   return [
-    '--master',
-    'local[2]',
-    '--driver-memory',
-    driverMemory,
     '--jars',
     jars.join(','),
     ...Object.entries(conf).flatMap(([key, value]) => ['--conf', `${key}=${value}`]),

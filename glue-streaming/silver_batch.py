@@ -17,8 +17,10 @@ from typing import Sequence
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
 from streamsoft_jobs.compaction import SILVER_TABLES, run_compaction
 from streamsoft_jobs.quality import QualityPolicy
-from streamsoft_jobs.runtime import BATCH_CONF, configure_logging, spark_session
+from streamsoft_jobs.runtime import BATCH_CONF, configure_logging, failure_line, spark_session
 from streamsoft_jobs.silver_job import run_silver
+
+log = logging.getLogger("silver_batch")
 
 
 def main(argv: Sequence[str]) -> int:
@@ -33,21 +35,25 @@ def main(argv: Sequence[str]) -> int:
         max_files_per_trigger = args.get_int("max-files-per-trigger", 0) if max_files is not None else None
         vacuum = args.get_bool("vacuum", True)
     except JobArgumentError as error:
-        print(f"silver: {error}", file=sys.stderr)
+        log.error("%s", error)
         return 2
     spark = spark_session(args.get("JOB_NAME") or "streamsoft-silver", BATCH_CONF)
-    summary = run_silver(
-        spark,
-        args.require("lake-path"),
-        args.require("checkpoint-path"),
-        policy,
-        max_files_per_trigger=max_files_per_trigger,
-    )
-    if vacuum:
-        run_compaction(spark, args.require("lake-path"), tables=(), vacuum_tables=SILVER_TABLES)
+    try:
+        summary = run_silver(
+            spark,
+            args.require("lake-path"),
+            args.require("checkpoint-path"),
+            policy,
+            max_files_per_trigger=max_files_per_trigger,
+        )
+        if vacuum:
+            run_compaction(spark, args.require("lake-path"), tables=(), vacuum_tables=SILVER_TABLES)
+    except Exception as error:  # one line on why; Spark logged the stack
+        log.error("silver job failed: %s", failure_line(error))
+        return 1
     totals = {name: summary.total(name) for name in ("bronze_rows", "trades", "rejected", "duplicates")}
     print(json.dumps({"job": "silver", "batches": len(summary.batches), **totals}))
-    logging.getLogger("streamsoft.silver").info("silver job done")
+    log.info("silver job done")
     return 0
 
 

@@ -2,7 +2,7 @@
 // stack as a plain typed object. Constructs never read the environment; they receive slices of this.
 import path from 'node:path';
 import { z } from 'zod';
-import { parseConfig } from '../cli/options';
+import { intBetween, parseConfig } from '../core/validation';
 import { REPO_ROOT, TOOLS_DIR } from '../core/paths';
 import { GLUE_WHEELS_DIR } from '../glue-streaming/glue-wheels';
 import { NAME_RULES } from './aws-rules';
@@ -20,7 +20,6 @@ function isCidr(value: string, maxPrefix = 32): boolean {
   return octets.every((o) => o <= 255) && prefix <= maxPrefix;
 }
 
-const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const glueCron = (fallback: string) =>
   z
     .string()
@@ -62,8 +61,8 @@ export const infraConfigSchema = z.object({
     .string()
     .refine((v) => isCidr(v, 20), 'must be an IPv4 CIDR block of /20 or larger, e.g. 10.40.0.0/16')
     .default('10.40.0.0/16'),
-  azCount: positiveInt(2, 3).default(2),
-  kinesisRetentionHours: positiveInt(24, 8760).default(24),
+  azCount: intBetween(2, 3).default(2),
+  kinesisRetentionHours: intBetween(24, 8760).default(24),
   mskKafkaVersion: z
     .string()
     .regex(/^\d+\.\d+\.(\d+|x)(\.kraft)?$/, 'must be an MSK Kafka version such as 4.1.x.kraft')
@@ -72,7 +71,7 @@ export const infraConfigSchema = z.object({
     .string()
     .regex(/^(kafka|express)\.[a-z0-9]+\.[a-z0-9]+$/)
     .default('kafka.m7g.large'),
-  mskBrokerVolumeGb: positiveInt(1, 16384).default(100),
+  mskBrokerVolumeGb: intBetween(1, 16384).default(100),
   topic: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,200}$/)
@@ -96,14 +95,14 @@ export const infraConfigSchema = z.object({
     )
     .optional(),
   streamingWorkerType: z.enum(['G.025X', 'G.1X', 'G.2X']).default('G.025X'),
-  streamingWorkers: positiveInt(2, 100).default(2),
+  streamingWorkers: intBetween(2, 100).default(2),
   batchWorkerType: z.enum(['G.1X', 'G.2X', 'G.4X']).default('G.1X'),
-  batchWorkers: positiveInt(2, 100).default(2),
-  triggerSeconds: positiveInt(1, 3600).default(30),
+  batchWorkers: intBetween(2, 100).default(2),
+  triggerSeconds: intBetween(1, 3600).default(30),
   startingPosition: z.enum(['earliest', 'latest']).default('earliest'),
   silverSchedule: glueCron('cron(0/15 * * * ? *)'),
   // The bronze job compacts its tables (OPTIMIZE of past days, VACUUM) this often, in its own driver; 0: never.
-  bronzeCompactMinutes: positiveInt(0, 1440).default(60),
+  bronzeCompactMinutes: intBetween(0, 1440).default(60),
   registryImage: z.string().min(1).default('apicurio/apicurio-registry:3.3.3'),
   metabaseImage: z.string().min(1).default('metabase/metabase:v0.64.2.2'),
   certificateArn: z
@@ -127,10 +126,10 @@ export const infraConfigSchema = z.object({
     .regex(/^\d+(\.\d+)?$/)
     .default('17'),
   alarmEmail: z.email('must be an email address').optional(),
-  iteratorAgeThresholdMs: positiveInt(1000, 7 * 24 * 3600 * 1000).default(60_000),
-  offsetLagThreshold: positiveInt(1, 1_000_000_000).default(10_000),
+  iteratorAgeThresholdMs: intBetween(1000, 7 * 24 * 3600 * 1000).default(60_000),
+  offsetLagThreshold: intBetween(1, 1_000_000_000).default(10_000),
   /** Micro-batch duration that raises an alarm; by default twice the trigger interval. */
-  batchDurationThresholdMs: positiveInt(1000, 24 * 3600 * 1000).optional(),
+  batchDurationThresholdMs: intBetween(1000, 24 * 3600 * 1000).optional(),
   logRetentionDays: z
     .union(
       [z.literal(365), z.literal(400), z.literal(545), z.literal(731), z.literal(1827), z.literal(3653)],

@@ -1,7 +1,8 @@
 // `streamsoft query "<SQL>"`: SQL over the local lake's Delta tables (`bronze.trades`, `gold.ohlcv_1m`, …).
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { envOption, parseConfig } from '../cli/options';
+import { envOption } from '../cli/options';
+import { parseConfig } from '../core/validation';
 import { DEFAULT_DATA_DIR, dataDirLayout } from '../core/paths';
 import { logger } from '../core/logger';
 import { LocalLake } from './local-lake';

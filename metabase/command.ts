@@ -2,8 +2,10 @@
 // same dashboard spec pushed into a Metabase over Athena).
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { envOption, parseConfig } from '../cli/options';
+import { envOption } from '../cli/options';
+import { listenPort, parseConfig } from '../core/validation';
 import { logger } from '../core/logger';
+import { DEFAULT_DASHBOARD_PORT } from '../core/local-endpoints';
 import { DEFAULT_DATA_DIR } from '../core/paths';
 import { loadDashboardSpec } from './dashboard-spec';
 import { serveLocalDashboard } from './local-dashboard';
@@ -11,23 +13,20 @@ import { MetabaseClient } from './metabase-client';
 import { readPasswordSecret } from './password-secret';
 import { provisionDashboard } from './provisioner';
 
-const port = z.coerce
-  .number()
-  .int('must be a whole number')
-  .min(0, 'must be 0..65535')
-  .max(65535, 'must be 0..65535');
 const jsonFlag = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
   .default(false)
   .transform((value) => value === true || value === 'true' || value === '1');
 
-const dashboardConfigSchema = z.object({ port, dataDir: z.string().min(1) });
+const dashboardConfigSchema = z.object({ port: listenPort, dataDir: z.string().min(1) });
 
 export function registerDashboardCommand(program: Command): void {
   program
     .command('dashboard')
     .description('Serve the dashboard on 127.0.0.1 from the local lake (the spec Metabase shows in AWS)')
-    .addOption(envOption('--port <n>', 'port to listen on (0: any free port)', '3000'))
+    .addOption(
+      envOption('--port <n>', 'port to listen on (0: any free port)', String(DEFAULT_DASHBOARD_PORT)),
+    )
     .addOption(envOption('--data-dir <dir>', 'local state folder holding lake/', DEFAULT_DATA_DIR))
     .action(async (raw: Record<string, unknown>) => {
       const config = parseConfig(dashboardConfigSchema, raw);

@@ -2,14 +2,16 @@
 // transport, with live progress and a final summary; SIGINT/SIGTERM stop cleanly, a second one at once.
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
-import { parseConfig } from '../cli/options';
+import { parseConfig } from '../core/validation';
 import { ConfigError, SchemaError, TransportError } from '../core/errors';
 import { logger as rootLogger, type Logger } from '../core/logger';
 import { createTransport } from '../connectors/create-transport';
 import { RegistryClient } from '../connectors/serde/registry-client';
 import { createTradeSerde, type TradeSerde } from '../connectors/serde/trade-serde';
+import { DEFAULT_COMPATIBILITY } from '../schemas/compatibility-levels';
+import { registerSchemas, tradeSchemasUpTo } from '../schemas/registration';
 import { subjectFor } from '../schemas/trade';
-import { tradeSchema, type TradeSchemaVersion } from '../schemas/trade-schemas';
+import type { TradeSchemaVersion } from '../schemas/trade-schemas';
 import { addProduceOptions, produceConfigSchema, type ProduceConfig } from './config';
 import { progressLine } from './progress';
 import { RecordFile } from './record-file';
@@ -39,7 +41,7 @@ export async function produce(config: ProduceConfig): Promise<ProduceResult> {
   const log = rootLogger('producer');
   const seed = config.seed ?? randomInt(2 ** 31);
   const subject = subjectFor(config.transport === 'kinesis' ? config.stream : config.topic);
-  const serde = await openSerde(config.registryUrl, subject, config.schemaVersion, log);
+  const serde = await openWriterSerde(config.registryUrl, subject, config.schemaVersion, log);
 
   const transport = createTransport({
     kind: config.transport,
@@ -144,8 +146,13 @@ export function simulatorFor(config: ProduceConfig, seed: number, clock?: () => 
   });
 }
 
-/** The writer serde; registers the schema version when the subject lacks it (as Confluent serializers do). */
-async function openSerde(
+/**
+ * The writer serde. When the subject lacks the schema version it is registered as Confluent serializers do,
+ * but as `schemas register --version <n>` does: the versions up to the one written, at the subject's
+ * compatibility level (the default level on a new subject, which is then set), and a rejection names the
+ * field that breaks compatibility.
+ */
+export async function openWriterSerde(
   registryUrl: string,
   subject: string,
   schemaVersion: TradeSchemaVersion,
@@ -157,8 +164,9 @@ async function openSerde(
       return await createTradeSerde({ registryUrl, subject, schemaVersion, logger: log, registry });
     } catch (error) {
       if (!(error instanceof SchemaError && error.code === 'UNKNOWN_SCHEMA_ID')) throw error;
-      const id = await registry.register(subject, tradeSchema(schemaVersion));
-      log.info({ subject, schemaVersion, id }, 'registered the Trade schema');
+      const level = (await registry.compatibility(subject)) ?? DEFAULT_COMPATIBILITY;
+      const registered = await registerSchemas(registry, subject, tradeSchemasUpTo(schemaVersion), level);
+      log.info({ subject, schemaVersion, level, registered }, 'registered the Trade schema');
       return await createTradeSerde({ registryUrl, subject, schemaVersion, logger: log, registry });
     }
   } catch (error) {

@@ -2,11 +2,13 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { envOption } from '../cli/options';
+import {
+  DEFAULT_KAFKA_BROKERS,
+  DEFAULT_KINESIS_ENDPOINT,
+  DEFAULT_REGISTRY_URL,
+} from '../core/local-endpoints';
+import { positiveInt, ratio } from '../core/validation';
 import { DEFAULT_STREAM_NAME } from '../schemas/trade';
-
-export const DEFAULT_KINESIS_ENDPOINT = 'http://127.0.0.1:4567';
-export const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
-export const DEFAULT_REGISTRY_URL = 'http://127.0.0.1:8081/apis/ccompat/v7';
 
 export function addProduceOptions(command: Command): Command {
   return command
@@ -65,8 +67,6 @@ export function addProduceOptions(command: Command): Command {
     .addOption(envOption('--json', 'print the summary as JSON on stdout'));
 }
 
-const ratio = z.coerce.number().min(0, 'must be at least 0').max(1, 'must be at most 1');
-
 /** `--jump-rate` and `--jump-size`, shared with `up`: a Poisson intensity per trade, a log-jump std-dev. */
 export const jumpFields = {
   jumpRate: z.coerce
@@ -78,7 +78,6 @@ export const jumpFields = {
     .positive('must be greater than 0')
     .max(1, 'must be at most 1'),
 };
-const positiveInt = z.coerce.number().int('must be a whole number').positive('must be greater than 0');
 const when = z
   .enum(['auto', 'yes', 'no'])
   .transform((value) => (value === 'auto' ? undefined : value === 'yes'));

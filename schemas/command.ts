@@ -4,12 +4,20 @@ import { readFileSync } from 'node:fs';
 import { Type, type Schema } from 'avsc';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { envOption, parseConfig } from '../cli/options';
+import { envOption } from '../cli/options';
+import { parseConfig } from '../core/validation';
 import { ConfigError, EnvironmentError, SchemaError } from '../core/errors';
 import { logger } from '../core/logger';
-import { DEFAULT_REGISTRY_URL, RegistryClient } from '../connectors/serde/registry-client';
+import { RegistryClient } from '../connectors/serde/registry-client';
+import { DEFAULT_REGISTRY_URL } from '../core/local-endpoints';
 import { COMPATIBILITY_LEVELS, DEFAULT_COMPATIBILITY, type CompatibilityLevel } from './compatibility-levels';
-import { checkSchema, listSubjects, registerSchemas, type SchemaToRegister } from './registration';
+import {
+  checkSchema,
+  listSubjects,
+  registerSchemas,
+  tradeSchemasUpTo,
+  type SchemaToRegister,
+} from './registration';
 import { DEFAULT_STREAM_NAME, subjectFor } from './trade';
 import { TRADE_SCHEMA_VERSIONS, isTradeSchemaVersion, tradeSchema } from './trade-schemas';
 
@@ -106,9 +114,7 @@ function schemasToRegister(options: { version?: string; only?: boolean; file?: s
       `--version: must be one of ${TRADE_SCHEMA_VERSIONS.join(', ')} (got ${JSON.stringify(options.version)})`,
     );
   }
-  const versions =
-    options.only === true ? [last] : TRADE_SCHEMA_VERSIONS.filter((version) => version <= last);
-  return versions.map((version) => ({ label: `v${version}`, schema: tradeSchema(version) }));
+  return options.only === true ? [{ label: `v${last}`, schema: tradeSchema(last) }] : tradeSchemasUpTo(last);
 }
 
 export function registerSchemasCommand(program: Command): void {

@@ -4,6 +4,7 @@ import { SchemaError } from '../core/errors';
 import type { RegistryClient } from '../connectors/serde/registry-client';
 import { checkCompatibility, type CompatibilityVerdict } from './compatibility';
 import type { CompatibilityLevel } from './compatibility-levels';
+import { TRADE_SCHEMA_VERSIONS, tradeSchema, type TradeSchemaVersion } from './trade-schemas';
 
 type SchemaJson = Record<string, unknown>;
 
@@ -11,6 +12,14 @@ export interface SchemaToRegister {
   /** What the schema is, for messages: "v2", "tests/fixtures/schemas/x.avsc". */
   label: string;
   schema: SchemaJson;
+}
+
+/** The bundled Trade versions from the first up to `last`, in registration order. */
+export function tradeSchemasUpTo(last: TradeSchemaVersion): SchemaToRegister[] {
+  return TRADE_SCHEMA_VERSIONS.filter((version) => version <= last).map((version) => ({
+    label: `v${version}`,
+    schema: tradeSchema(version),
+  }));
 }
 
 export type RegisteredSchema =

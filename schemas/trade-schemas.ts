@@ -12,6 +12,9 @@ export function tradeSchemaPath(version: TradeSchemaVersion): string {
   return join(__dirname, `trade-v${version}.avsc`);
 }
 
+/** The reader schema of every consumer (bronze's columns): the latest version's file. */
+export const LATEST_READER_SCHEMA_PATH = tradeSchemaPath(LATEST_TRADE_SCHEMA_VERSION);
+
 const cache = new Map<TradeSchemaVersion, Record<string, unknown>>();
 
 /** Parsed schema JSON of one Trade version (a fresh copy, safe to modify). */

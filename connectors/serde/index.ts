@@ -9,11 +9,6 @@ export {
   type SchemaFetcher,
   type WireFormatOptions,
 } from './wire-format';
-export {
-  RegistryClient,
-  DEFAULT_REGISTRY_URL,
-  type RegisteredVersion,
-  type RegistryClientOptions,
-} from './registry-client';
+export { RegistryClient, type RegisteredVersion, type RegistryClientOptions } from './registry-client';
 export { DecimalType, decimalToBytes, bytesToDecimal } from './decimal';
 export { avroTypeFor, type AvroSchemaDefinition } from './avro-types';

@@ -12,8 +12,6 @@ import { silentLogger, type Logger } from '../../core/logger';
 import { parseSchemaJson, type AvroSchemaDefinition } from './avro-types';
 import { DecimalType } from './decimal';
 
-export const DEFAULT_REGISTRY_URL = 'http://127.0.0.1:8081/apis/ccompat/v7';
-
 export interface RegisteredVersion {
   subject: string;
   version: number;

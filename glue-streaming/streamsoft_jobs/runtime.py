@@ -1,39 +1,40 @@
 """The Spark session every job uses: the one Glue (or the local launcher) already configured, plus Delta.
 
 Jars and cluster settings come from outside (Glue's `--datalake-formats delta`, or the local launcher's
-`spark-submit --jars ... --conf ...`); this module only makes sure the Delta SQL extension and catalog
-are requested and that timestamps are handled in UTC.
+`spark-submit --jars ... --conf ...`); this module makes sure the session settings of
+`spark_settings.json` (Delta's extension and catalog, UTC) are requested. The same file holds the batch
+jobs' settings and the local ones that run-job.ts, the test fixture and the benchmarks use.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from importlib import resources
 from typing import Mapping
 
 from pyspark.sql import SparkSession
 
-DELTA_CONF: Mapping[str, str] = {
-    "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
-    "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
-}
 
-SESSION_CONF: Mapping[str, str] = {
-    "spark.sql.session.timeZone": "UTC",
-}
+def _settings() -> dict[str, dict[str, str]]:
+    text = resources.files(__package__).joinpath("spark_settings.json").read_text(encoding="utf-8")
+    return {
+        group: {key: value for key, value in conf.items() if not key.startswith("$")}
+        for group, conf in json.loads(text).items()
+        if not group.startswith("$")
+    }
 
-# The silver and gold jobs: each run MERGEs a few small files into every table it touches. Delta's auto
-# compaction rewrites a partition's small files after the commit that leaves 50 or more of them, inside
-# the same job, so the MERGEd tables never meet a concurrent compaction. (The bronze stream cannot afford
-# that pause in its micro-batches: the compact job covers bronze, see compaction.py.)
-BATCH_CONF: Mapping[str, str] = {
-    "spark.databricks.delta.autoCompact.enabled": "true",
-}
+
+_SETTINGS = _settings()
+SESSION_CONF: Mapping[str, str] = _SETTINGS["session"]
+BATCH_CONF: Mapping[str, str] = _SETTINGS["batch"]
+LOCAL_CONF: Mapping[str, str] = _SETTINGS["local"]
 
 
 def spark_session(app_name: str, extra_conf: Mapping[str, str] | None = None) -> SparkSession:
     """Returns the active session (creating it if needed) with Delta and UTC set."""
     builder = SparkSession.builder.appName(app_name)
-    for key, value in {**DELTA_CONF, **SESSION_CONF, **(extra_conf or {})}.items():
+    for key, value in {**SESSION_CONF, **(extra_conf or {})}.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     # getOrCreate ignores builder settings on an existing session; runtime settings can still be applied.
@@ -44,6 +45,12 @@ def spark_session(app_name: str, extra_conf: Mapping[str, str] | None = None) ->
             except Exception:  # static settings of a running session cannot change; keep the session's
                 logging.getLogger(__name__).debug("could not set %s on a running session", key)
     return spark
+
+
+def failure_line(error: BaseException) -> str:
+    """The first line of an error, for the one log line a failed job ends with (Spark logged the stack)."""
+    text = str(error)
+    return text.splitlines()[0] if text else repr(error)
 
 
 def configure_logging(level: int = logging.INFO) -> None:

@@ -3,6 +3,7 @@
 // storing schemas durably in its own RDS PostgreSQL, reachable only from the Glue workers and from
 // producers inside the VPC, by a private DNS name (Cloud Map).
 import { Construct } from 'constructs';
+import { CCOMPAT_PATH } from '../../core/local-endpoints';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { ServiceDiscoveryPrivateDnsNamespace } from '@cdktf/provider-aws/lib/service-discovery-private-dns-namespace';
 import { ServiceDiscoveryService } from '@cdktf/provider-aws/lib/service-discovery-service';
@@ -29,7 +30,6 @@ export interface SchemaRegistryServiceProps {
 }
 
 export const REGISTRY_PORT = 8080;
-export const CCOMPAT_PATH = '/apis/ccompat/v7';
 
 export class SchemaRegistryService extends Construct {
   /** `http://registry.<prefix>.internal:8080/apis/ccompat/v7`, resolvable inside the VPC only. */

@@ -1,6 +1,6 @@
 // `streamsoft up` (and `npm start`): the whole pipeline locally until Ctrl-C; a second Ctrl-C stops at once.
 import type { Command } from 'commander';
-import { parseConfig } from '../../cli/options';
+import { parseConfig } from '../../core/validation';
 import { logger } from '../../core/logger';
 import { addUpOptions, upConfigSchema } from './config';
 import { runUp } from './up';

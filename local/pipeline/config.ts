@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { envOption } from '../../cli/options';
 import { jumpFields } from '../../producers/config';
+import { DEFAULT_DASHBOARD_PORT } from '../../core/local-endpoints';
 import { DEFAULT_DATA_DIR } from '../../core/paths';
+import { listenPort, positiveSeconds, ratio } from '../../core/validation';
 import { DEFAULT_STREAM_NAME } from '../../schemas/trade';
 import { addServicePortOptions, servicePortFields } from '../services/port-options';
 
@@ -23,7 +25,11 @@ export function addUpOptions(command: Command): Command {
     .addOption(envOption('--trigger-seconds <n>', 'bronze streaming micro-batch interval', '5'))
     .addOption(envOption('--data-dir <dir>', 'local state: lake, checkpoints, logs, pids', DEFAULT_DATA_DIR))
     .addOption(
-      envOption('--dashboard-port <port>', 'dashboard port on 127.0.0.1 (0: any free port)', '3000'),
+      envOption(
+        '--dashboard-port <port>',
+        'dashboard port on 127.0.0.1 (0: any free port)',
+        String(DEFAULT_DASHBOARD_PORT),
+      ),
     );
   return addServicePortOptions(command)
     .addOption(envOption('--stream <name>', 'Kinesis stream / Kafka topic', DEFAULT_STREAM_NAME))
@@ -54,21 +60,13 @@ export function addUpOptions(command: Command): Command {
     );
 }
 
-const port = z.coerce
-  .number()
-  .int('must be a whole number')
-  .min(0, 'must be a port number 0-65535')
-  .max(65535, 'must be a port number 0-65535');
-const ratio = z.coerce.number().min(0, 'must be at least 0').max(1, 'must be at most 1');
-const seconds = z.coerce.number().int('must be a whole number of seconds').positive('must be greater than 0');
-
 export const upConfigSchema = z.object({
   transport: z.enum(['kinesis', 'msk'], { message: 'must be kinesis or msk' }),
   rate: z.coerce.number().positive('must be greater than 0').max(100_000, 'must be at most 100000'),
-  batchInterval: seconds,
-  triggerSeconds: seconds,
+  batchInterval: positiveSeconds,
+  triggerSeconds: positiveSeconds,
   dataDir: z.string().min(1),
-  dashboardPort: port,
+  dashboardPort: listenPort,
   ...servicePortFields,
   stream: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a stream/topic name'),
   dupRatio: ratio,
@@ -76,7 +74,7 @@ export const upConfigSchema = z.object({
   lateRatio: ratio,
   ...jumpFields,
   seed: z.coerce.number().int('must be a whole number').optional(),
-  startTimeout: seconds,
+  startTimeout: positiveSeconds,
 });
 
 export type UpConfig = z.infer<typeof upConfigSchema>;

@@ -1,13 +1,9 @@
 // What `up` runs, pointed at this run's stand-ins and data dir: the `streamsoft` subcommands it starts as
 // children (flags always explicit, so a STREAMSOFT_* variable meant for `up` cannot redirect a child) and
 // the bronze job's settings.
-import path from 'node:path';
-import { REPO_ROOT } from '../../core/paths';
 import type { BronzeJobConfig } from '../../glue-streaming/command';
+import { LATEST_READER_SCHEMA_PATH } from '../../schemas/trade-schemas';
 import type { UpConfig } from './config';
-
-/** The producer writes the latest Trade version; bronze reads every version into it. */
-const LATEST_READER_SCHEMA = path.join(REPO_ROOT, 'schemas', 'trade-v2.avsc');
 
 export interface StandInEndpoints {
   /** http://127.0.0.1:PORT (kinesis transport) */
@@ -56,21 +52,51 @@ export function produceArgs(config: UpConfig, endpoints: StandInEndpoints): stri
   ];
 }
 
+/** A bronze run on local stand-ins: what differs between `up`, the e2e tests and the benchmark. */
+export interface LocalBronzeRun {
+  transport: 'kinesis' | 'msk';
+  /** The Kinesis stream, or the Kafka topic. */
+  stream: string;
+  endpoints: StandInEndpoints;
+  dataDir: string;
+  triggerSeconds: number;
+  /** Drain what is in the stream, then stop (`--available-now`). */
+  availableNow: boolean;
+  maxRecordsPerTrigger?: number;
+}
+
+/**
+ * The bronze job's settings against local stand-ins, from the start of the stream, reading with the
+ * latest Trade schema (the producer writes it; bronze reads every version into it).
+ */
+export function localBronzeJobConfig(run: LocalBronzeRun): BronzeJobConfig {
+  return {
+    source: run.transport,
+    stream: run.stream,
+    topic: run.stream,
+    // The other transport's endpoint is never contacted; these only keep the job's arguments complete.
+    kinesisEndpoint: run.endpoints.kinesis ?? 'aws',
+    region: 'us-east-1',
+    kafkaBrokers: run.endpoints.kafka ?? '',
+    kafkaAuth: 'none',
+    registryUrl: run.endpoints.registry,
+    readerSchema: LATEST_READER_SCHEMA_PATH,
+    triggerSeconds: run.triggerSeconds,
+    startingPosition: 'earliest',
+    availableNow: run.availableNow,
+    ...(run.maxRecordsPerTrigger === undefined ? {} : { maxRecordsPerTrigger: run.maxRecordsPerTrigger }),
+    dataDir: run.dataDir,
+  };
+}
+
 /** The bronze streaming job's settings for this run: the chosen transport's stand-in, from the start. */
 export function bronzeJobConfig(config: UpConfig, endpoints: StandInEndpoints): BronzeJobConfig {
-  return {
-    source: config.transport,
+  return localBronzeJobConfig({
+    transport: config.transport,
     stream: config.stream,
-    topic: config.stream,
-    kinesisEndpoint: endpoints.kinesis ?? 'aws',
-    region: 'us-east-1',
-    kafkaBrokers: endpoints.kafka ?? '',
-    kafkaAuth: 'none',
-    registryUrl: endpoints.registry,
-    readerSchema: LATEST_READER_SCHEMA,
-    triggerSeconds: config.triggerSeconds,
-    startingPosition: 'earliest',
-    availableNow: false,
+    endpoints,
     dataDir: config.dataDir,
-  };
+    triggerSeconds: config.triggerSeconds,
+    availableNow: false,
+  });
 }

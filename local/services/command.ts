@@ -2,7 +2,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { envOption, parseConfig } from '../../cli/options';
+import { envOption } from '../../cli/options';
+import { parseConfig, positiveSeconds } from '../../core/validation';
 import { DEFAULT_DATA_DIR, dataDirLayout } from '../../core/paths';
 import {
   DEFAULT_KAFKA_SCRAM_PORT,
@@ -32,10 +33,7 @@ const servicesOptions = z
     }),
     kafkaTlsPort: servicePort,
     kafkaScramPort: servicePort,
-    startTimeout: z.coerce
-      .number({ error: 'must be a positive number of seconds' })
-      .int('must be a whole number of seconds')
-      .positive('must be a positive number of seconds'),
+    startTimeout: positiveSeconds,
     json: z.boolean().default(false),
   })
   .superRefine((options, ctx) => {

@@ -1,6 +1,7 @@
 // The Kinesis stand-in: kinesalite on 127.0.0.1, persisted in LevelDB under <data-dir>/kinesis.
 import http from 'node:http';
 import path from 'node:path';
+import { kinesisEndpoint } from '../../core/local-endpoints';
 import { LOOPBACK } from './processes';
 import type { ServiceDefinition } from './service';
 
@@ -36,7 +37,7 @@ export function listStreamsProbe(endpoint: string, timeoutMs = 2000): Promise<bo
 
 export const kinesisService: ServiceDefinition = {
   name: 'kinesis',
-  endpoint: (ports) => `http://${LOOPBACK}:${ports.kinesis}`,
+  endpoint: (ports) => kinesisEndpoint(ports.kinesis),
   ports: (ports) => [ports.kinesis],
   stopGraceMs: 5000,
   preflight: () => undefined,

@@ -1,23 +1,18 @@
 // The stand-ins' port flags, shared by `services` and `up`: one definition, one validation.
 import type { Command } from 'commander';
-import { z } from 'zod';
 import { envOption } from '../../cli/options';
-import { DEFAULT_PORTS } from './service';
+import { DEFAULT_PORTS } from '../../core/local-endpoints';
+import { port } from '../../core/validation';
 
-const PORT_MESSAGE = 'must be a port number 1-65535';
-
-export const servicePort = z.coerce
-  .number({ error: PORT_MESSAGE })
-  .int(PORT_MESSAGE)
-  .min(1, PORT_MESSAGE)
-  .max(65535, PORT_MESSAGE);
+/** One port flag's validation (also the opt-in Kafka TLS and SCRAM listener ports). */
+export const servicePort = port;
 
 /** zod fields for the four port flags, to spread into a command's options schema. */
 export const servicePortFields = {
-  kinesisPort: servicePort,
-  kafkaPort: servicePort,
-  kafkaControllerPort: servicePort,
-  registryPort: servicePort,
+  kinesisPort: port,
+  kafkaPort: port,
+  kafkaControllerPort: port,
+  registryPort: port,
 };
 
 export function addServicePortOptions(command: Command): Command {

@@ -3,7 +3,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 
-export const LOOPBACK = '127.0.0.1';
+import { LOOPBACK } from '../../core/local-endpoints';
+
+/** Re-exported for the stand-in definitions that bind it. */
+export { LOOPBACK };
 
 export interface LaunchSpec {
   command: string;

@@ -6,10 +6,9 @@ import path from 'node:path';
 import { ServiceError } from '../../core/errors';
 import { findJava, MIN_JAVA_REGISTRY } from '../setup/prerequisites';
 import { toolLocations } from '../setup/tools';
+import { registryUrl } from '../../core/local-endpoints';
 import { freePort, LOOPBACK } from './processes';
 import type { ServiceDefinition } from './service';
-
-export const CCOMPAT_PATH = '/apis/ccompat/v7';
 
 export function httpGetOk(url: string, timeoutMs = 3000): Promise<boolean> {
   return new Promise((resolve) => {
@@ -24,7 +23,7 @@ export function httpGetOk(url: string, timeoutMs = 3000): Promise<boolean> {
 
 export const registryService: ServiceDefinition = {
   name: 'registry',
-  endpoint: (ports) => `http://${LOOPBACK}:${ports.registry}${CCOMPAT_PATH}`,
+  endpoint: (ports) => registryUrl(ports.registry),
   ports: (ports) => [ports.registry],
   stopGraceMs: 15_000,
   preflight: () => void findJava(MIN_JAVA_REGISTRY, 'Apicurio Registry'),

@@ -1,28 +1,13 @@
 // What every stand-in has in common: its name, the ports it binds, how to launch it and how to tell it
 // is healthy. The definitions (kinesis.ts, kafka.ts, registry.ts) know nothing of pid files or the CLI.
 import type { DataDirLayout } from '../../core/paths';
+import type { ServicePorts } from '../../core/local-endpoints';
 import type { LaunchSpec } from './processes';
 
 export type ServiceName = 'kinesis' | 'kafka' | 'registry';
 export const SERVICE_NAMES: readonly ServiceName[] = ['kinesis', 'kafka', 'registry'];
 
-export interface ServicePorts {
-  kinesis: number;
-  kafka: number;
-  kafkaController: number;
-  registry: number;
-  /** The Kafka stand-in's opt-in TLS listener (`--kafka-security tls` or `scram`). */
-  kafkaTls?: number;
-  /** The Kafka stand-in's opt-in SASL/SCRAM-over-TLS listener (`--kafka-security scram`). */
-  kafkaScram?: number;
-}
-
-export const DEFAULT_PORTS: ServicePorts = {
-  kinesis: 4567,
-  kafka: 9092,
-  kafkaController: 9093,
-  registry: 8081,
-};
+export { DEFAULT_PORTS, type ServicePorts } from '../../core/local-endpoints';
 
 /** One listener of a stand-in, as `services status --json` shows it: what a client needs to connect. */
 export interface ServiceListener {

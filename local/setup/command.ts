@@ -1,7 +1,8 @@
 // `streamsoft setup`: the Python virtualenvs and JVM artifacts in .tools/, idempotent and cached.
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { envOption, parseConfig } from '../../cli/options';
+import { envOption } from '../../cli/options';
+import { parseConfig } from '../../core/validation';
 import { runSetup } from './run-setup';
 import { SETUP_GROUPS, type SetupGroup } from './steps';
 

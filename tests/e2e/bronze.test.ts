@@ -5,11 +5,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dataDirLayout, REPO_ROOT } from '../../core/paths';
+import { dataDirLayout } from '../../core/paths';
 import { bronzeJobArgs, type BronzeJobConfig } from '../../glue-streaming/command';
 import { startJob } from '../../glue-streaming/run-job';
+import { localBronzeJobConfig } from '../../local/pipeline/pipeline-commands';
 import { readRecordFile, runPythonJson, runStreamsoft, type StreamsoftRun } from '../support/pipeline-runs';
-import { startStandIns, type StandIns } from '../support/stand-ins';
+import { startStandIns, type StandIns } from '../../local/services/throwaway-stand-ins';
 
 jest.setTimeout(900_000);
 
@@ -98,21 +99,14 @@ describe.each<Transport>(['kinesis', 'msk'])('bronze over %s', (transport) => {
   }
 
   function bronzeConfig(stream: string, dataDir: string, availableNow: boolean): BronzeJobConfig {
-    return {
-      source: transport,
+    return localBronzeJobConfig({
+      transport,
       stream,
-      topic: stream,
-      kinesisEndpoint: standIns.endpoints.kinesis ?? 'http://127.0.0.1:1',
-      region: 'us-east-1',
-      kafkaBrokers: standIns.endpoints.kafka ?? '127.0.0.1:1',
-      kafkaAuth: 'none',
-      registryUrl: standIns.endpoints.registry!,
-      readerSchema: path.join(REPO_ROOT, 'schemas', 'trade-v2.avsc'),
-      triggerSeconds: 1,
-      startingPosition: 'earliest',
-      availableNow,
+      endpoints: { ...standIns.endpoints, registry: standIns.endpoints.registry! },
       dataDir,
-    };
+      triggerSeconds: 1,
+      availableNow,
+    });
   }
 
   test('finds exactly the produced trades in bronze and the bad records in quarantine', async () => {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { dataDirLayout } from '../../core/paths';
 import { readRecordFile, runPythonJson, runStreamsoft, type RecordLine } from '../support/pipeline-runs';
-import { startStandIns, type StandIns } from '../support/stand-ins';
+import { startStandIns, type StandIns } from '../../local/services/throwaway-stand-ins';
 import { LAKE_TABLES } from '../../lake/tables';
 
 jest.setTimeout(2_400_000);

@@ -26,24 +26,20 @@ os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from streamsoft_jobs.runtime import spark_session
+    from streamsoft_jobs.runtime import LOCAL_CONF, spark_session
 
     jars = sorted(glob.glob(str(SPARK_JARS_DIR / "*.jar")))
     if not jars:
         raise RuntimeError(f"no jars in {SPARK_JARS_DIR}: run `npx streamsoft setup` first")
-    # What the local launcher passes to spark-submit; Delta and UTC come from the jobs' own session builder.
+    # What the local launcher passes to spark-submit (spark_settings.json); Delta and UTC come from the jobs'
+    # own session builder.
     session = spark_session(
         "streamsoft-jobs-tests",
         {
-            "spark.master": "local[2]",
+            **LOCAL_CONF,
             "spark.jars": ",".join(jars),
-            "spark.ui.enabled": "false",
-            "spark.ui.showConsoleProgress": "false",
-            "spark.sql.shuffle.partitions": "2",
-            "spark.default.parallelism": "2",
-            "spark.driver.memory": "1g",
+            # tests stop streams they started; give a stopping query time on a busy machine
             "spark.sql.streaming.stopTimeout": "60s",
-            "spark.databricks.delta.snapshotPartitions": "2",
             # not ./spark-warehouse in the checkout
             "spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("spark-warehouse")),
         },

@@ -4,7 +4,7 @@ bad record quarantined with its reason, replayed batches written once, one regis
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import pytest
 from pyspark.sql import DataFrame, SparkSession
@@ -24,7 +24,7 @@ def registry() -> Iterator[RegistryStub]:
     stub.stop()
 
 
-def frames_df(spark: SparkSession, raws: list[bytes | None], first_offset: int = 0) -> DataFrame:
+def frames_df(spark: SparkSession, raws: Sequence[bytes | None], first_offset: int = 0) -> DataFrame:
     return spark.createDataFrame(
         [(raw, "kafka", "0", str(first_offset + i), ARRIVAL) for i, raw in enumerate(raws)], FRAME_SCHEMA
     )

@@ -11,6 +11,7 @@ import math
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from pyspark.sql import SparkSession
 
 import boto3
 import pytest
@@ -101,7 +102,7 @@ def bronze_config(kinesalite: Kinesalite, registry: RegistryStub, stream: str, l
 
 
 def test_each_batch_publishes_duration_and_rows_to_cloudwatch(
-    spark, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, cloudwatch_endpoint: str  # type: ignore[no-untyped-def]
+    spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, cloudwatch_endpoint: str
 ) -> None:
     stream = f"trades-{uuid.uuid4().hex[:8]}"
     kinesalite.create_stream(stream, 2)
@@ -159,7 +160,7 @@ def test_an_unreachable_cloudwatch_is_logged_and_the_stream_keeps_going(
         registry.stop()
     failures = [r.getMessage() for r in caplog.records if r.name == "streamsoft_jobs.bronze_metrics"]
     assert failures, "each failed publish is logged"
-    assert all(m.startswith(f"could not publish ") and NAMESPACE in m and "\n" not in m for m in failures)
+    assert all(m.startswith("could not publish ") and NAMESPACE in m and "\n" not in m for m in failures)
 
 
 def test_kafka_batches_publish_how_far_they_are_behind_the_latest_offset(

@@ -5,6 +5,7 @@ nothing twice, and VACUUM deletes only what is older than its retention."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import time
 from collections import Counter
@@ -22,7 +23,7 @@ from streamsoft_jobs.lake import table_path
 from streamsoft_jobs.quality import QualityPolicy
 from streamsoft_jobs.runtime import BATCH_CONF
 from streamsoft_jobs.silver_job import run_silver
-from streamsoft_jobs.silver_synthetic import BASE_TIME, bronze_row, write_bronze
+from synthetic_bronze import BASE_TIME, bronze_row, write_bronze
 
 PAST_DAY = BASE_TIME.date()
 POLICY = QualityPolicy(future_tolerance=dt.timedelta(days=3650), lateness_window=dt.timedelta(days=3650))
@@ -154,10 +155,26 @@ def test_silver_runs_with_the_batch_settings_compact_the_small_files_they_merge(
         ([], "--lake-path: required argument is missing"),
     ],
 )
-def test_bad_arguments_exit_2_with_one_line_naming_the_argument(
-    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+def test_bad_arguments_exit_2_with_one_log_line_naming_the_argument(
+    argv: list[str], message: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     lake = [] if argv == [] else ["--lake-path", "/nonexistent"]
     assert compact_batch.main([*lake, *argv]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith(f"compact: {message}") and err.count("\n") == 1
+    errors = [(r.name, r.getMessage()) for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and errors[0][0] == "compact_batch" and errors[0][1].startswith(message), errors
+
+
+def test_a_failed_run_exits_1_with_one_log_line(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A unit test of the entry point's error path: the run itself is replaced by one that fails as Spark
+    # does (a multi-line message), and no session is started.
+    def failing_run(*_args: object) -> None:
+        raise RuntimeError("[DELTA_TABLE_NOT_FOUND] no table\n\tat org.apache.spark...")
+
+    monkeypatch.setattr(compact_batch, "spark_session", lambda *_args: None)
+    monkeypatch.setattr(compact_batch, "run_compaction", failing_run)
+    assert compact_batch.main(["--lake-path", "/nonexistent"]) == 1
+    errors = [(r.name, r.getMessage()) for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and errors[0][0] == "compact_batch", errors
+    assert errors[0][1] == "compact job failed: [DELTA_TABLE_NOT_FOUND] no table"

@@ -3,6 +3,8 @@ run (and can withdraw an alert), and a run without new input changes nothing, no
 
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
@@ -14,14 +16,14 @@ from streamsoft_jobs.gold_job import _hour_filter, _hour_ranges, run_gold
 from streamsoft_jobs.lake import table_path
 from streamsoft_jobs.lake_tables import TABLE_NAMES, written_by
 from streamsoft_jobs.silver_job import run_silver
-from streamsoft_jobs.silver_synthetic import bronze_row, quarantine_row, write_bronze, write_quarantine
+from synthetic_bronze import bronze_row, quarantine_row, write_bronze, write_quarantine
 
 GOLD_TABLES = tuple(name.split(".")[1] for name in written_by("gold"))
 M = dt.datetime(2026, 11, 20, 9, 15, tzinfo=dt.timezone.utc)
 NAIVE_M = M.replace(tzinfo=None)
 
 
-def gold(spark: SparkSession, lake: str, table: str) -> list[dict]:
+def gold(spark: SparkSession, lake: str, table: str) -> list[dict[str, Any]]:
     return [r.asDict() for r in spark.read.format("delta").load(table_path(lake, "gold", table)).collect()]
 
 
@@ -30,7 +32,7 @@ def delta_tables(lake: str) -> set[str]:
     return {f"{log.parent.parent.name}.{log.parent.name}" for log in Path(lake).glob("*/*/_delta_log")}
 
 
-def trade(seconds: int, price: str, **extra: object) -> dict:
+def trade(seconds: int, price: str, **extra: object) -> dict[str, Any]:
     timestamp = M + dt.timedelta(seconds=seconds)
     return bronze_row(timestamp=timestamp, price=Decimal(price), person_name="Ada", **extra)
 

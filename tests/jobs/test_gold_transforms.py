@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 from decimal import Decimal
 
@@ -16,7 +18,7 @@ from streamsoft_jobs.gold import (
     trader_leaderboard_daily,
 )
 from streamsoft_jobs.silver import enrich
-from streamsoft_jobs.silver_synthetic import bronze_row
+from synthetic_bronze import bronze_row
 
 T0 = dt.datetime(2026, 11, 20, 14, 30, tzinfo=dt.timezone.utc)
 NAIVE_T0 = T0.replace(tzinfo=None)
@@ -26,7 +28,7 @@ def at(seconds: float) -> dt.datetime:
     return T0 + dt.timedelta(seconds=seconds)
 
 
-def silver(spark: SparkSession, rows: list[dict]) -> DataFrame:
+def silver(spark: SparkSession, rows: list[dict[str, Any]]) -> DataFrame:
     names = [field.name for field in BRONZE_TRADES_SCHEMA.fields]
     return enrich(spark.createDataFrame([tuple(r[n] for n in names) for r in rows], BRONZE_TRADES_SCHEMA))
 

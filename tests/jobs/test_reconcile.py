@@ -21,7 +21,7 @@ from pyspark.sql import SparkSession
 from streamsoft_jobs.gold_job import run_gold
 from streamsoft_jobs.lake import table_path
 from streamsoft_jobs.silver_job import run_silver
-from streamsoft_jobs.silver_synthetic import quarantine_row, write_bronze, write_quarantine
+from synthetic_bronze import quarantine_row, write_bronze, write_quarantine
 
 UTC = dt.timezone.utc
 START = dt.datetime(2026, 11, 20, 23, 52, tzinfo=UTC)  # the first increment crosses midnight
@@ -160,8 +160,8 @@ def hour(t: dt.datetime) -> dt.datetime:
     return naive(t).replace(minute=0, second=0, microsecond=0)
 
 
-def expected_ohlcv(trades: list[dict[str, Any]]) -> dict[tuple, tuple]:
-    groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+def expected_ohlcv(trades: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     for t in trades:
         groups[(t["symbol"], minute(t["timestamp"]))].append(t)
     out = {}
@@ -188,8 +188,8 @@ def expected_ohlcv(trades: list[dict[str, Any]]) -> dict[tuple, tuple]:
     return out
 
 
-def expected_activity(trades: list[dict[str, Any]]) -> dict[tuple, tuple]:
-    groups: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+def expected_activity(trades: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     for t in trades:
         groups[(t["exchange"], hour(t["timestamp"]))].append(t)
     out = {}
@@ -213,8 +213,8 @@ def expected_activity(trades: list[dict[str, Any]]) -> dict[tuple, tuple]:
     return out
 
 
-def expected_leaderboard(trades: list[dict[str, Any]], rates: dict[str, Decimal] = USD) -> dict[tuple, tuple]:
-    per: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
+def expected_leaderboard(trades: list[dict[str, Any]], rates: dict[str, Decimal] = USD) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    per: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     for t in trades:
         per[(naive(t["timestamp"]).date(), t["person_name"])].append(t)
     totals = {
@@ -235,8 +235,8 @@ def expected_leaderboard(trades: list[dict[str, Any]], rates: dict[str, Decimal]
 
 
 def expected_alerts(
-    trades: list[dict[str, Any]], bars: dict[tuple, tuple], threshold: Decimal = THRESHOLD
-) -> dict[str, tuple]:
+    trades: list[dict[str, Any]], bars: dict[tuple[Any, ...], tuple[Any, ...]], threshold: Decimal = THRESHOLD
+) -> dict[str, tuple[Any, ...]]:
     out = {}
     for t in trades:
         m = minute(t["timestamp"])
@@ -271,8 +271,8 @@ def nearest_rank(values: list[int], p: Decimal) -> int:
     return ordered[max(0, math.ceil(p * len(ordered)) - 1)]
 
 
-def expected_health(bronze: list[dict], quarantine: list[dict], e: Expected) -> dict[dt.datetime, tuple]:
-    def per_hour(rows: Iterable[dict]) -> dict[dt.datetime, int]:
+def expected_health(bronze: list[dict[str, Any]], quarantine: list[dict[str, Any]], e: Expected) -> dict[dt.datetime, tuple[Any, ...]]:
+    def per_hour(rows: Iterable[dict[str, Any]]) -> dict[dt.datetime, int]:
         counts: dict[dt.datetime, int] = defaultdict(int)
         for r in rows:
             counts[hour(r["_ingested_at"])] += 1
@@ -296,7 +296,7 @@ def expected_health(bronze: list[dict], quarantine: list[dict], e: Expected) -> 
 # Gold rows in the shapes the expected_* functions return (any reader: Spark rows or deltalake's).
 
 
-def actual_ohlcv(rows: list[dict[str, Any]]) -> dict[tuple, tuple]:
+def actual_ohlcv(rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     return {
         (r["symbol"], r["minute"]): (
             r["exchange"], r["currency"], r["open"], r["high"], r["low"], r["close"], r["volume"], r["trade_count"],
@@ -306,7 +306,7 @@ def actual_ohlcv(rows: list[dict[str, Any]]) -> dict[tuple, tuple]:
     }  # fmt: skip
 
 
-def actual_activity(rows: list[dict[str, Any]]) -> dict[tuple, tuple]:
+def actual_activity(rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     return {
         (r["exchange"], r["hour"]): (
             r["currency"], r["trades"], r["purchases"], r["sales"], r["volume"], r["notional"],
@@ -316,14 +316,14 @@ def actual_activity(rows: list[dict[str, Any]]) -> dict[tuple, tuple]:
     }  # fmt: skip
 
 
-def actual_leaderboard(rows: list[dict[str, Any]]) -> dict[tuple, tuple]:
+def actual_leaderboard(rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     return {
         (r["trade_date"], r["person_name"]): (r["rank"], r["trades"], r["purchases"], r["sales"], r["notional_usd"])
         for r in rows
     }
 
 
-def actual_alerts(rows: list[dict[str, Any]]) -> dict[str, tuple]:
+def actual_alerts(rows: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
     return {
         r["operation_id"]: (
             r["symbol"], r["minute"], r["timestamp"], r["price"], r["prev_minute"], r["prev_close"], r["move_pct"],
@@ -333,7 +333,7 @@ def actual_alerts(rows: list[dict[str, Any]]) -> dict[str, tuple]:
     }  # fmt: skip
 
 
-def actual_health(rows: list[dict[str, Any]]) -> dict[dt.datetime, tuple]:
+def actual_health(rows: list[dict[str, Any]]) -> dict[dt.datetime, tuple[Any, ...]]:
     return {
         r["hour"]: (
             r["bronze_rows"], r["quarantined"], r["duplicates_dropped"], r["rejected"], r["silver_rows"],

@@ -13,7 +13,7 @@ from delta_versions import SILVER_TABLES, layer_versions
 from streamsoft_jobs.lake import table_path
 from streamsoft_jobs.quality import QualityPolicy
 from streamsoft_jobs.silver_job import SilverPaths, process_batch, run_silver
-from streamsoft_jobs.silver_synthetic import BASE_TIME, bronze_row, write_bronze
+from synthetic_bronze import BASE_TIME, bronze_row, write_bronze
 
 
 def ids(spark: SparkSession, lake: str, table: str, column: str = "operation_id") -> list[str]:

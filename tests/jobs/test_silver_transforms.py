@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 from decimal import Decimal
 
@@ -10,12 +12,12 @@ from pyspark.sql import DataFrame, SparkSession
 from streamsoft_jobs.bronze import BRONZE_TRADES_SCHEMA
 from streamsoft_jobs.quality import RULE_NAMES, QualityPolicy
 from streamsoft_jobs.silver import ALREADY_PROCESSED, DUPLICATE_IN_BATCH, classify, seen_keys
-from streamsoft_jobs.silver_synthetic import BASE_TIME, bronze_row
+from synthetic_bronze import BASE_TIME, bronze_row
 
 POLICY = QualityPolicy()
 
 
-def frame(spark: SparkSession, rows: list[dict]) -> DataFrame:
+def frame(spark: SparkSession, rows: list[dict[str, Any]]) -> DataFrame:
     names = [field.name for field in BRONZE_TRADES_SCHEMA.fields]
     return spark.createDataFrame([tuple(row[n] for n in names) for row in rows], BRONZE_TRADES_SCHEMA)
 
@@ -27,7 +29,7 @@ def no_seen(spark: SparkSession) -> DataFrame:
 
 
 # One row per rule, each breaking exactly that rule.
-BREAKERS: dict[str, dict] = {
+BREAKERS: dict[str, dict[str, Any]] = {
     "missing_field": {"price": None},
     "malformed_operation_id": {"operation_id": "not-a-uuid"},
     "empty_trader_name": {"person_name": "   "},

@@ -51,7 +51,7 @@ def test_spark_decode_matches_every_vector(spark) -> None:  # type: ignore[no-un
         .collect()
     )
     assert len(rows) == len(VECTORS)
-    for row, vector in zip(rows, VECTORS):
+    for row, vector in zip(rows, VECTORS, strict=True):
         assert row["reason"] is None, row["detail"]
         assert row["_schema_id"] == vector["schema_id"]
         got = {name: row[name] for name in vector["expected"]}

@@ -4,7 +4,7 @@
 // tests/jobs/test_price_jump_alerts.py, which runs gold's alert rule over these trades.
 // Usage: tsx tests/support/simulated-trades.ts <seed> <minutes> [up flags...]
 import { Command } from 'commander';
-import { parseConfig } from '../../cli/options';
+import { parseConfig } from '../../core/validation';
 import { addUpOptions, upConfigSchema } from '../../local/pipeline/config';
 import { produceArgs } from '../../local/pipeline/pipeline-commands';
 import { simulatorFor } from '../../producers/command';

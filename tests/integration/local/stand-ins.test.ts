@@ -1,4 +1,4 @@
-// A real round trip through each stand-in started by tests/support/stand-ins: Kinesis PutRecords and
+// A real round trip through each stand-in started by local/services/throwaway-stand-ins: Kinesis PutRecords and
 // GetRecords, Kafka produce and consume, registry register and fetch, and data surviving restarts.
 import {
   CreateStreamCommand,
@@ -11,7 +11,7 @@ import {
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Kafka, logLevel } from 'kafkajs';
-import { startStandIns, type StandIns } from '../../support/stand-ins';
+import { startStandIns, type StandIns } from '../../../local/services/throwaway-stand-ins';
 
 jest.setTimeout(300_000);
 

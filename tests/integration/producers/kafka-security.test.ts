@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { KafkaConfig } from 'kafkajs';
 import { createTradeSerde } from '../../../connectors/serde/trade-serde';
 import type { ServiceListener } from '../../../local/services/service';
-import { startStandIns, type StandIns } from '../../support/stand-ins';
+import { startStandIns, type StandIns } from '../../../local/services/throwaway-stand-ins';
 import { readKafkaTopic, readRecordFile } from './read-back';
 import { runProduceCli, verifyStream, type CliRun } from './verify';
 

@@ -9,7 +9,11 @@ import { createTradeSerde, type TradeSerde } from '../../../connectors/serde/tra
 import { dataDirLayout } from '../../../core/paths';
 import { readRunRecord } from '../../../local/services/supervisor';
 import type { Trade } from '../../../schemas/trade';
-import { startStandIns, type StandInEndpoints, type StandIns } from '../../support/stand-ins';
+import {
+  startStandIns,
+  type StandInEndpoints,
+  type StandIns,
+} from '../../../local/services/throwaway-stand-ins';
 import { readRecordFile, type StreamRecord } from './read-back';
 import { runProduceCli, verifyStream } from './verify';
 

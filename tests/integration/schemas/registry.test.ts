@@ -2,16 +2,19 @@
 // and evolution, rejection of the incompatible fixture with the field named, the CLI's exit codes, and
 // encode/decode through registry ids, including corrupt input.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SchemaError } from '../../../core/errors';
+import { silentLogger } from '../../../core/logger';
 import { RegistryClient } from '../../../connectors/serde/registry-client';
 import { createTradeSerde } from '../../../connectors/serde/trade-serde';
+import { openWriterSerde } from '../../../producers/command';
+import { DEFAULT_COMPATIBILITY } from '../../../schemas/compatibility-levels';
 import type { Trade, TradeV1 } from '../../../schemas/trade';
 import { tradeSchema } from '../../../schemas/trade-schemas';
-import { startStandIns, type StandIns } from '../../support/stand-ins';
+import { startStandIns, type StandIns } from '../../../local/services/throwaway-stand-ins';
+import { closedPort } from '../../support/ports';
 
 const ROOT = join(__dirname, '../../..');
 const V3_FIXTURE = join(ROOT, 'tests/fixtures/schemas/trade-v3-incompatible.avsc');
@@ -50,16 +53,6 @@ const v1Trade: TradeV1 = {
   price: '880.9100',
   operation: 'purchase',
 };
-
-/** A port nobody listens on: bound to find it free, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 async function rejection(promise: Promise<unknown>): Promise<SchemaError> {
   const error: unknown = await promise.then(
@@ -321,6 +314,38 @@ describe('schemas against the local registry', () => {
       { label: 'v2', subject: 'v2-first-value', id: v2Id, version: 1 },
     ]);
     expect(await registry.versions('v2-first-value')).toEqual([1]);
+  });
+
+  describe("the producer's auto-registration (the path `schemas register` takes)", () => {
+    const log = silentLogger;
+
+    it('registers the versions up to the one written and sets the default level on a new subject', async () => {
+      const serde = await openWriterSerde(registryUrl, 'auto-new-value', 2, log);
+      const registry = new RegistryClient({ url: registryUrl });
+      expect(await registry.versions('auto-new-value')).toEqual([1, 2]);
+      expect(await registry.compatibility('auto-new-value')).toBe(DEFAULT_COMPATIBILITY);
+      expect(serde.schemaId).toBe(await registry.idOfSchema('auto-new-value', tradeSchema(2)));
+    });
+
+    it("keeps a subject's own compatibility level", async () => {
+      const registry = new RegistryClient({ url: registryUrl });
+      await registry.register('auto-forward-value', tradeSchema(1));
+      await registry.setCompatibility('auto-forward-value', 'FORWARD');
+      await openWriterSerde(registryUrl, 'auto-forward-value', 2, log);
+      expect(await registry.compatibility('auto-forward-value')).toBe('FORWARD');
+      expect(await registry.versions('auto-forward-value')).toEqual([1, 2]);
+    });
+
+    it('explains a rejection: the field that breaks compatibility', async () => {
+      const registry = new RegistryClient({ url: registryUrl });
+      const v3 = JSON.parse(readFileSync(V3_FIXTURE, 'utf8')) as Record<string, unknown>;
+      await registry.register('auto-rejected-value', v3);
+      await registry.setCompatibility('auto-rejected-value', 'BACKWARD');
+      const error = await rejection(openWriterSerde(registryUrl, 'auto-rejected-value', 2, log));
+      expect(error.code).toBe('INCOMPATIBLE_SCHEMA');
+      expect(error.message).toMatch(/^v1 was rejected for auto-rejected-value: .*\bprice\b/);
+      expect(await registry.versions('auto-rejected-value')).toEqual([1]);
+    });
   });
 
   it('refuses a serde for a subject without the schema, saying how to register it', async () => {

@@ -1,6 +1,6 @@
 // `up` flags: validated once, one line naming the flag; children get explicit endpoints for the transport.
 import { Command } from 'commander';
-import { parseConfig } from '../../../cli/options';
+import { parseConfig } from '../../../core/validation';
 import { addUpOptions, upConfigSchema, type UpConfig } from '../../../local/pipeline/config';
 import { bronzeJobArgs } from '../../../glue-streaming/command';
 import { bronzeJobConfig, produceArgs } from '../../../local/pipeline/pipeline-commands';

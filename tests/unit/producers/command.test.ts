@@ -1,11 +1,11 @@
 // Bad flags end `streamsoft produce` before anything is sent: one line naming the flag, exit code 2.
 import { spawnSync } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { Command } from 'commander';
-import { parseConfig } from '../../../cli/options';
+import { parseConfig } from '../../../core/validation';
 import { ConfigError } from '../../../core/errors';
 import { addProduceOptions, produceConfigSchema } from '../../../producers/config';
+import { closedPort } from '../../support/ports';
 
 const BIN = path.resolve(__dirname, '../../../bin/streamsoft.js');
 
@@ -25,14 +25,6 @@ function produceCli(args: string[]): { status: number | null; stderr: string; st
 }
 
 /** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 function streamsoftLines(stderr: string): string[] {
   return stderr.split('\n').filter((line) => line.startsWith('streamsoft:'));
 }

@@ -1,18 +1,9 @@
 // The registry client's error translation when nothing answers: a retriable REGISTRY_UNAVAILABLE.
-import { createServer } from 'node:net';
 import { SchemaError } from '../../../core/errors';
 import { RegistryClient } from '../../../connectors/serde/registry-client';
+import { closedPort } from '../../support/ports';
 
 /** A port nobody listens on: bound to find it free, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 describe('RegistryClient against an unreachable registry', () => {
   let client: RegistryClient;
 

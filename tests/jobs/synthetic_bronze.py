@@ -1,5 +1,6 @@
-"""Synthetic bronze rows for the silver/gold tests and benchmark: one valid trade by default, any field
-overridable, written straight into `bronze.trades` / `bronze.trades_quarantine` as the bronze job would."""
+"""Synthetic bronze rows for the silver/gold tests: one valid trade by default, any field overridable,
+written straight into `bronze.trades` / `bronze.trades_quarantine` as the bronze job would. Test data, so
+it lives here and not in streamsoft_jobs, whose every file ships to Glue."""
 
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
-// Real local stand-ins for integration tests: each call gets its own free ports and temp data dir, so
-// test runs on the same machine never share a broker. Call stop() in afterAll.
+// Throwaway local stand-ins for the integration tests and the benchmarks: each call gets its own free ports
+// and temp data dir, so runs on the same machine never share a broker. Call stop() when done.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dataDirLayout } from '../../core/paths';
-import { freePort } from '../../local/services/processes';
-import type { KafkaSecurity } from '../../local/services/kafka-security';
-import type { ServiceListener, ServiceName, ServicePorts } from '../../local/services/service';
+import { freePort } from './processes';
+import type { KafkaSecurity } from './kafka-security';
+import type { ServiceListener, ServiceName, ServicePorts } from './service';
 import {
   readRunRecord,
   type ServicesConfig,
@@ -15,7 +15,7 @@ import {
   startServices,
   stopService as stopOne,
   stopServices,
-} from '../../local/services/supervisor';
+} from './supervisor';
 
 export type StandInKind = ServiceName;
 
