@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from pyspark.sql import SparkSession
 
 from kafka_server import KafkaBroker
 from registry_stub import RegistryStub
@@ -44,16 +45,15 @@ def topic(spark, kafka: KafkaBroker) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(("auth", "listener"), [("tls", "SSL"), ("scram", "SASL_SSL")])
 def test_bronze_reads_exactly_the_produced_trades_over_a_secure_listener(
-    spark, tmp_lake: str, tmp_path: Path, kafka: KafkaBroker, topic: str, auth: str, listener: str  # type: ignore[no-untyped-def]
+    spark: SparkSession, tmp_lake: str, tmp_path: Path, kafka: KafkaBroker, topic: str, auth: str, listener: str
 ) -> None:
     secure = kafka.listeners[listener]
-    credentials = {}
+    username: str | None = None
+    password: str | None = None
     if auth == "scram":
         assert secure["saslMechanism"] == "SCRAM-SHA-512"
-        credentials = {
-            "kafka_username": secure["username"],
-            "kafka_password": Path(secure["passwordFile"]).read_text(encoding="utf-8").strip(),
-        }
+        username = secure["username"]
+        password = Path(secure["passwordFile"]).read_text(encoding="utf-8").strip()
     registry = RegistryStub(SCHEMAS, {f"{topic}-value": V2_ID})
     try:
         run_bronze(
@@ -71,7 +71,8 @@ def test_bronze_reads_exactly_the_produced_trades_over_a_secure_listener(
                 kafka_auth=auth,
                 kafka_ca_file=secure["caFile"],
                 available_now=True,
-                **credentials,
+                kafka_username=username,
+                kafka_password=password,
             ),
         )
     finally:

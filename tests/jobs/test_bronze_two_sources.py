@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from pyspark.sql import SparkSession
 from deltalake import DeltaTable
 
 from kafka_server import KafkaBroker
@@ -45,7 +46,15 @@ def send_to_kafka(spark: Any, kafka: KafkaBroker, topic: str, rows: list[tuple[s
     )
 
 
-def job_args(kinesalite: Kinesalite, kafka: KafkaBroker, registry: RegistryStub, stream: str, lake: str, checkpoints: Path, compact_every_minutes: int) -> BronzeJobConfig:
+def job_args(
+    kinesalite: Kinesalite,
+    kafka: KafkaBroker,
+    registry: RegistryStub,
+    stream: str,
+    lake: str,
+    checkpoints: Path,
+    compact_every_minutes: int,
+) -> BronzeJobConfig:
     return BronzeJobConfig.from_args(
         parse_job_args(
             [
@@ -73,7 +82,7 @@ def coordinates(spark: Any, lake: str) -> list[tuple[str, str, str]]:
 
 
 def test_one_driver_streams_both_sources_once_and_compacts_bronze_itself(
-    spark, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, kafka: KafkaBroker  # type: ignore[no-untyped-def]
+    spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, kafka: KafkaBroker
 ) -> None:
     stream = f"trades-{uuid.uuid4().hex[:8]}"
     kinesalite.create_stream(stream, 2)

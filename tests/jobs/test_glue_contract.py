@@ -122,7 +122,9 @@ def localize(synth: Synth, arguments: dict[str, str], root: Path, resolved: dict
     return argv
 
 
-def run_job(synth: Synth, job: dict[str, Any], argv: list[str], *, parse_only: bool, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_job(
+    synth: Synth, job: dict[str, Any], argv: list[str], *, parse_only: bool, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     script = synth.staged(job["command"]["script_location"])
     package = synth.staged(job["default_arguments"]["--extra-py-files"])
     assert script is not None and package is not None
@@ -147,9 +149,8 @@ def test_every_artifact_a_job_names_is_staged(synth_both: Synth) -> None:
         for uri in staged:
             path = synth_both.staged(uri)
             assert path is not None and path.is_file(), f"{name}: {uri} is not staged by synth"
-        assert len(args["--additional-python-modules"].split(",")) == len(
-            [line for line in (REPO_ROOT / "glue-streaming" / "requirements-glue.txt").read_text().splitlines() if "==" in line and not line.startswith("#")]
-        )
+        pins = (REPO_ROOT / "glue-streaming" / "requirements-glue.txt").read_text().splitlines()
+        assert len(args["--additional-python-modules"].split(",")) == len([p for p in pins if "==" in p and not p.startswith("#")])
 
 
 def test_each_job_parser_accepts_exactly_the_synthesized_arguments(synth_both: Synth, tmp_path: Path) -> None:
@@ -225,6 +226,12 @@ def test_bronze_silver_and_gold_run_from_their_synthesized_definitions(
     ohlcv = DeltaTable(str(lake / "gold" / "ohlcv_1m")).to_pyarrow_table()
     assert sum(ohlcv.column("trade_count").to_pylist()) == 60
     # The job published its batch metrics under the namespace the alarms read.
-    cloudwatch = boto3.client("cloudwatch", endpoint_url=cloudwatch_endpoint, region_name="eu-west-1", aws_access_key_id="local", aws_secret_access_key="local")
+    cloudwatch = boto3.client(
+        "cloudwatch",
+        endpoint_url=cloudwatch_endpoint,
+        region_name="eu-west-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
     namespace = bronze["default_arguments"]["--cloudwatch-namespace"]
     assert cloudwatch.list_metrics(Namespace=namespace)["Metrics"], namespace
