@@ -6,7 +6,7 @@
 // Each Glue job run is one driver. What AWS enforces is each job role's policy, so the writers of a
 // prefix are read from the synthesized IAM policies: the s3:PutObject resources on the lake bucket.
 import { type Transport } from '../../infra/config';
-import { resourcesOf, synthTransport, type TerraformJson } from './synth-support';
+import { replaceInterpolations, resourcesOf, synthTransport, type TerraformJson } from './synth-support';
 
 interface Statement {
   Effect: string;
@@ -20,22 +20,10 @@ interface Statement {
  */
 function parsePolicy(text: string): Statement[] {
   const held: string[] = [];
-  let protectedText = '';
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '$' && text[i + 1] === '{') {
-      let depth = 0;
-      let j = i + 1;
-      for (; j < text.length; j++) {
-        if (text[j] === '{') depth++;
-        else if (text[j] === '}' && --depth === 0) break;
-      }
-      held.push(text.slice(i, j + 1));
-      protectedText += `@@${held.length - 1}@@`;
-      i = j;
-    } else {
-      protectedText += text[i];
-    }
-  }
+  const protectedText = replaceInterpolations(text, (expression) => {
+    held.push(`\${${expression}}`);
+    return `@@${held.length - 1}@@`;
+  });
   const restore = (value: string): string => value.replace(/@@(\d+)@@/g, (_, n: string) => held[Number(n)]!);
   const statements = (JSON.parse(protectedText) as { Statement: Statement[] }).Statement;
   return statements.map((st) => ({

@@ -6,9 +6,13 @@ import glob
 import os
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pytest
+
+if TYPE_CHECKING:
+    from kafka_server import KafkaBroker
+    from kinesalite_server import Kinesalite
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 JOBS_DIR = REPO_ROOT / "glue-streaming"
@@ -55,3 +59,35 @@ def tmp_lake(tmp_path: Path) -> Iterator[str]:
     lake = tmp_path / "lake"
     lake.mkdir()
     yield str(lake)
+
+
+# Stand-ins shared by the test modules that need them, one per module (a module may override one, e.g.
+# with a fresh kinesalite per test or a Kafka broker with secure listeners).
+@pytest.fixture(scope="module")
+def kinesalite() -> Iterator["Kinesalite"]:
+    from kinesalite_server import Kinesalite
+
+    server = Kinesalite()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def kafka() -> Iterator["KafkaBroker"]:
+    from kafka_server import KafkaBroker
+
+    broker = KafkaBroker()
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture(scope="module")
+def cloudwatch_endpoint() -> Iterator[str]:
+    """moto's CloudWatch on a free loopback port."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()

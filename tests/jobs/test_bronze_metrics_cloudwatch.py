@@ -15,7 +15,6 @@ from pyspark.sql import SparkSession
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from kafka_server import KafkaBroker
 from kinesalite_server import Kinesalite, free_port, put_all
@@ -32,22 +31,6 @@ def kinesalite() -> Iterator[Kinesalite]:
     server = Kinesalite()
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def cloudwatch_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def kafka() -> Iterator[KafkaBroker]:
-    broker = KafkaBroker()
-    yield broker
-    broker.stop()
 
 
 def cloudwatch(endpoint: str) -> Any:

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-import pytest
 from pyspark.sql import SparkSession
 from deltalake import DeltaTable
 
@@ -20,20 +19,6 @@ from streamsoft_jobs.args import parse_job_args
 from streamsoft_jobs.bronze_job import BronzeJobConfig, run_bronze_job
 from streamsoft_jobs.lake import table_path
 from trade_frames import SCHEMAS, V2_ID, frame, trade
-
-
-@pytest.fixture(scope="module")
-def kinesalite() -> Iterator[Kinesalite]:
-    server = Kinesalite()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def kafka() -> Iterator[KafkaBroker]:
-    broker = KafkaBroker()
-    yield broker
-    broker.stop()
 
 
 def send_to_kafka(spark: Any, kafka: KafkaBroker, topic: str, rows: list[tuple[str, bytes]]) -> None:

@@ -31,12 +31,11 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import boto3
 import pytest
 from deltalake import DeltaTable
-from moto.server import ThreadedMotoServer
 
 from kinesalite_server import Kinesalite, put_all
 from registry_stub import RegistryStub
@@ -177,15 +176,6 @@ def test_a_synthesized_argument_the_parser_refuses_fails_the_contract(synth_both
     result = run_job(synth_both, bronze, localize(synth_both, typo, tmp_path, {}), parse_only=True)
     assert result.returncode == 2
     assert "kafak" in result.stderr
-
-
-@pytest.fixture(scope="module")
-def cloudwatch_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 def test_bronze_silver_and_gold_run_from_their_synthesized_definitions(
