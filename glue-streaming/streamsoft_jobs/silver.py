@@ -21,11 +21,11 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from streamsoft_jobs.bronze import LINEAGE_FIELDS, TRADE_FIELDS
+from streamsoft_jobs.bronze import LINEAGE_FIELDS
 from streamsoft_jobs.quality import QualityPolicy, with_failed_rules
 from streamsoft_jobs.reference import exchange_country, exchange_timezone, exchange_usd_rate
 
-PRICE = TRADE_FIELDS["price"].dataType
+PRICE = DecimalType(18, 4)
 MONEY = DecimalType(38, 4)
 COORDINATES = ("_source", "_source_partition", "_source_offset")
 
@@ -56,12 +56,18 @@ SILVER_TRADES_SCHEMA = StructType(
     ]
 )
 
+# The bronze trade columns silver reads (the rest of silver.trades is derived or lineage).
+_BRONZE_TRADE_COLUMNS = (
+    "operation_id", "person_name", "symbol", "timestamp", "exchange", "currency", "price", "operation",
+    "quantity", "broker",
+)  # fmt: skip
+
 SILVER_REJECTED_SCHEMA = StructType(
     [
         StructField("trade_key", StringType()),
         StructField("rule", StringType()),
         StructField("failed_rules", ArrayType(StringType())),
-        *TRADE_FIELDS.fields,
+        *[field for field in SILVER_TRADES_SCHEMA.fields if field.name in _BRONZE_TRADE_COLUMNS],
         *LINEAGE_FIELDS.fields,
         StructField("event_date", DateType()),
     ]
