@@ -131,7 +131,7 @@ def _decode_batches(
             return static_schemas[schema_id]
         return registry_client(registry_url).schema_by_id(schema_id) if registry_url else None
 
-    decoder = TradeDecoder(reader.schema, lookup)
+    decoder = TradeDecoder(reader.schema, lookup, reader.describe())
     # (name, Arrow type of the plain decoded values, Arrow type Spark expects)
     fields = record_arrow_fields(dict(reader.schema))
     names = [field.name for field in decoded_schema(reader).fields]

@@ -37,7 +37,7 @@ class ReaderSchema:
         object.__setattr__(self, "fields", record_fields(dict(self.schema)))
 
     def describe(self) -> str:
-        return "a local schema file" if self.schema_id is None else f"schema id {self.schema_id}"
+        return "the reader schema file" if self.schema_id is None else f"reader schema id {self.schema_id}"
 
 
 class ReaderSchemaFollower:
@@ -92,7 +92,7 @@ class ReaderSchemaFollower:
                 "; ".join(errors),
             )
             return False
-        log.info("reader schema: %s -> schema id %d (latest of %s)", self.current.describe(), schema_id, self.subject)
+        log.info("reader schema: %s -> reader schema id %d (latest of %s)", self.current.describe(), schema_id, self.subject)
         self.current = ReaderSchema(schema, schema_id)
         return True
 

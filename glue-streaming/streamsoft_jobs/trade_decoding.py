@@ -48,7 +48,10 @@ class TradeDecoder:
     timestamps as epoch numbers, dates as epoch days, decimals as Decimal with the schema's scale.
     """
 
-    def __init__(self, reader_schema: Mapping[str, Any], writer_schema: WriterSchemaLookup) -> None:
+    def __init__(
+        self, reader_schema: Mapping[str, Any], writer_schema: WriterSchemaLookup, reader_name: str = "the reader schema"
+    ) -> None:
+        self._reader_name = reader_name
         self._reader = parse_schema(plain_schema(dict(reader_schema)))
         self._reader_form = to_parsing_canonical_form(self._reader)
         self._reader_schema = dict(reader_schema)
@@ -68,7 +71,7 @@ class TradeDecoder:
             same = to_parsing_canonical_form(parsed) == self._reader_form
             errors = [] if same else resolution_errors(self._reader_schema, dict(raw))
             if errors:
-                resolved = f"schema id {schema_id} cannot be read as the reader schema: {'; '.join(errors)}"[:500]
+                resolved = f"schema id {schema_id} cannot be read as {self._reader_name}: {'; '.join(errors)}"[:500]
             else:
                 resolved = (parsed, None if same else self._reader)
             self._writers[schema_id] = resolved
