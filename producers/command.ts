@@ -1,6 +1,7 @@
 // `streamsoft produce`: simulated trades, Avro-framed with the registry's schema id, through the chosen
 // transport, with live progress and a final summary; SIGINT/SIGTERM stop cleanly, a second one at once.
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseConfig } from '../cli/options';
 import { ConfigError, SchemaError, TransportError } from '../core/errors';
@@ -9,7 +10,7 @@ import { createTransport } from '../connectors/create-transport';
 import { RegistryClient } from '../connectors/serde/registry-client';
 import { createTradeSerde, type TradeSerde } from '../connectors/serde/trade-serde';
 import { subjectFor } from '../schemas/trade';
-import { tradeSchema, type TradeSchemaVersion } from '../schemas/trade-schemas';
+import { isTradeSchemaVersion, tradeSchema, type TradeSchemaVersion } from '../schemas/trade-schemas';
 import { addProduceOptions, produceConfigSchema, type ProduceConfig } from './config';
 import { progressLine } from './progress';
 import { RecordFile } from './record-file';
@@ -39,7 +40,7 @@ export async function produce(config: ProduceConfig): Promise<ProduceResult> {
   const log = rootLogger('producer');
   const seed = config.seed ?? randomInt(2 ** 31);
   const subject = subjectFor(config.transport === 'kinesis' ? config.stream : config.topic);
-  const serde = await openSerde(config.registryUrl, subject, config.schemaVersion, log);
+  const { serde, version } = await openWriterSerde(config, subject, log);
 
   const transport = createTransport({
     kind: config.transport,
@@ -69,8 +70,7 @@ export async function produce(config: ProduceConfig): Promise<ProduceResult> {
     throw error;
   }
 
-  const recordFile =
-    config.recordFile === undefined ? undefined : new RecordFile(config.recordFile, config.schemaVersion);
+  const recordFile = config.recordFile === undefined ? undefined : new RecordFile(config.recordFile, version);
   const progress = progressLine();
   const stop = new AbortController();
   let signals = 0;
@@ -141,6 +141,75 @@ export function simulatorFor(config: ProduceConfig, seed: number, clock?: () => 
     lateRatio: config.lateRatio,
     jumps: { rate: config.jumpRate, size: config.jumpSize },
   });
+}
+
+/** An Avro schema file's JSON; a ConfigError naming --schema-file when it cannot be read or parsed. */
+function readSchemaFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`--schema-file: cannot read ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(`--schema-file: ${path} is not JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The subject's version number holding schema id `id` (newest first: a new registration is the last). */
+async function versionOfId(registry: RegistryClient, subject: string, id: number): Promise<number> {
+  const versions = await registry.versions(subject);
+  for (const version of [...versions].reverse()) {
+    if ((await registry.version(subject, version)).id === id) return version;
+  }
+  throw new SchemaError('UNKNOWN_SCHEMA_ID', `schema id ${id} is not a version of subject ${subject}`);
+}
+
+/**
+ * The writer serde and the subject version it writes: `--schema-file` is registered (the registry refuses
+ * an incompatible one, naming why) and written; a shipped `--schema-version` (1, 2) is registered when the
+ * subject lacks it; any other `--schema-version` must be a version registered for the subject.
+ */
+async function openWriterSerde(
+  config: ProduceConfig,
+  subject: string,
+  log: Logger,
+): Promise<{ serde: TradeSerde; version: number }> {
+  const { registryUrl, schemaVersion, schemaFile } = config;
+  if (schemaFile === undefined && isTradeSchemaVersion(schemaVersion)) {
+    return { serde: await openSerde(registryUrl, subject, schemaVersion, log), version: schemaVersion };
+  }
+  const registry = new RegistryClient({ url: registryUrl, logger: log });
+  try {
+    let schemaId: number;
+    let version = schemaVersion;
+    if (schemaFile !== undefined) {
+      schemaId = await registry.register(subject, readSchemaFile(schemaFile));
+      version = await versionOfId(registry, subject, schemaId);
+      log.info({ subject, schemaFile, id: schemaId, version }, 'registered the schema file');
+    } else {
+      const versions = await registry.versions(subject);
+      if (!versions.includes(schemaVersion)) {
+        throw new ConfigError(
+          `--schema-version: version ${schemaVersion} is not registered under subject ${subject} (registered: ${versions.join(', ') || 'none'})`,
+        );
+      }
+      schemaId = (await registry.version(subject, schemaVersion)).id;
+    }
+    const serde = await createTradeSerde({ registryUrl, subject, schemaId, logger: log, registry });
+    return { serde, version };
+  } catch (error) {
+    if (error instanceof SchemaError && error.code === 'REGISTRY_UNAVAILABLE') {
+      throw new ConfigError(`--registry-url: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 /** The writer serde; registers the schema version when the subject lacks it (as Confluent serializers do). */
