@@ -28,7 +28,7 @@ from pyspark.sql.types import (
 )
 
 from .avro_types import record_arrow_fields
-from .lake import add_columns, append_idempotent, ensure_table, table_path
+from .lake import SchemaEvolutionError, add_columns, append_idempotent, ensure_table, table_path
 from .reader_schemas import DEFAULT_REFRESH_SECONDS, ReaderSchema, ReaderSchemaFollower
 from .registry import registry_client
 from .trade_decoding import TradeDecoder
@@ -321,6 +321,8 @@ class BronzeSink:
         )
         self._fixed_reader = reader
         self._table_reader: ReaderSchema | None = None  # the reader whose columns bronze.trades is known to have
+        # The schema change that stopped the query, for the job to report in one line (Spark wraps it).
+        self.stopped_by: SchemaEvolutionError | None = None
         self._started = False
         self._app_id = app_id
         self._bound = threading.Event()
@@ -401,7 +403,11 @@ class BronzeSink:
         if self._table_reader == reader:
             return
         with _schema_lock(self.trades_path).change():
-            added = add_columns(spark, self.trades_path, bronze_trades_schema(reader), table="bronze.trades")
+            try:
+                added = add_columns(spark, self.trades_path, bronze_trades_schema(reader), table="bronze.trades")
+            except SchemaEvolutionError as error:
+                self.stopped_by = error
+                raise
         if added:
             log.info("bronze.trades: added columns %s for %s", ", ".join(added), reader.describe())
         self._table_reader = reader
