@@ -1,17 +1,17 @@
 // `streamsoft jobs bronze|silver|gold|compact`: run a Glue job script on local Spark against the local lake.
-import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { envOption, parseConfig } from '../cli/options';
 import { logger as rootLogger } from '../core/logger';
-import { DEFAULT_DATA_DIR, REPO_ROOT } from '../core/paths';
+import { DEFAULT_DATA_DIR } from '../core/paths';
 import { DEFAULT_STREAM_NAME } from '../schemas/trade';
 import { JOB_SUMMARY_LINE, localJobPaths, runJob, type JobName, type JobResult } from './run-job';
 
 const DEFAULT_KINESIS_ENDPOINT = 'http://127.0.0.1:4567';
 const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
 const DEFAULT_REGISTRY_URL = 'http://127.0.0.1:8081/apis/ccompat/v7';
-const DEFAULT_READER_SCHEMA = path.join(REPO_ROOT, 'schemas', 'trade-v2.avsc');
+// The subject's latest version, followed while the job runs; an .avsc path pins the reader schema.
+const DEFAULT_READER_SCHEMA = 'registry';
 
 const startingPosition = z
   .string()

@@ -1,13 +1,10 @@
 // What `up` runs, pointed at this run's stand-ins and data dir: the `streamsoft` subcommands it starts as
 // children (flags always explicit, so a STREAMSOFT_* variable meant for `up` cannot redirect a child) and
 // the bronze job's settings.
-import path from 'node:path';
-import { REPO_ROOT } from '../../core/paths';
 import type { BronzeJobConfig } from '../../glue-streaming/command';
 import type { UpConfig } from './config';
 
 /** The producer writes the latest Trade version; bronze reads every version into it. */
-const LATEST_READER_SCHEMA = path.join(REPO_ROOT, 'schemas', 'trade-v2.avsc');
 
 export interface StandInEndpoints {
   /** http://127.0.0.1:PORT (kinesis transport) */
@@ -67,7 +64,8 @@ export function bronzeJobConfig(config: UpConfig, endpoints: StandInEndpoints): 
     kafkaBrokers: endpoints.kafka ?? '',
     kafkaAuth: 'none',
     registryUrl: endpoints.registry,
-    readerSchema: LATEST_READER_SCHEMA,
+    // the subject's latest version, followed while the job runs (glue-streaming/BRONZE.md "Schema evolution")
+    readerSchema: 'registry',
     triggerSeconds: config.triggerSeconds,
     startingPosition: 'earliest',
     availableNow: false,
