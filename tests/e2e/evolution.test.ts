@@ -3,7 +3,7 @@
 // trade-v3-compatible.avsc, adds `venue`) is registered by a second producer with --schema-file, and both
 // send at once. Bronze then holds exactly the produced operation ids, rows of both writer schemas, and a
 // `venue` column that the independent `deltalake` reader and `streamsoft query` (DuckDB) both see.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dataDirLayout, REPO_ROOT } from '../../core/paths';
@@ -104,7 +104,13 @@ describe('schema evolution while bronze runs (kinesis)', () => {
         if (/rows_in=[1-9]/.test(line)) batches += 1;
       },
     });
-    await waitFor(async () => batches > 0, 300_000);
+    let ended = false;
+    void job.exited.then(() => (ended = true));
+    const running = (): boolean => {
+      if (ended) throw new Error(`the bronze job ended:\n${readFileSync(job!.log, 'utf8').slice(-6000)}`);
+      return true;
+    };
+    await waitFor(async () => running() && batches > 0, 600_000, job);
 
     // v2 and v3 at the same time; the v3 producer registers the file (Avro default for venue: null)
     const v2 = path.join(dir, 'v2-second.jsonl');
@@ -123,10 +129,15 @@ describe('schema evolution while bronze runs (kinesis)', () => {
     expect(v3Versions.size).toBe(1); // the subject version the file was registered as
 
     let bronze: Bronze = { columns: [], rows: [] };
-    await waitFor(async () => {
-      bronze = await runPythonJson<Bronze>(READ_BRONZE, [lake]);
-      return bronze.rows.length >= produced.length;
-    }, 300_000);
+    await waitFor(
+      async () => {
+        running();
+        bronze = await runPythonJson<Bronze>(READ_BRONZE, [lake]);
+        return bronze.rows.length >= produced.length;
+      },
+      600_000,
+      job,
+    );
     expect(job.pid).toBeGreaterThan(0); // the same job, never restarted
     expect(
       lines.some((line) => /reader schema: reader schema id \d+ -> reader schema id \d+/.test(line)),
@@ -147,7 +158,8 @@ describe('schema evolution while bronze runs (kinesis)', () => {
       '--json',
     ]);
     expectSuccess(query);
-    expect(JSON.parse(query.stdout)).toEqual([{ n: produced.length, writers: 2, with_venue: 0 }]);
+    // DuckDB's BIGINT counts come back as strings in --json
+    expect(JSON.parse(query.stdout)).toEqual([{ n: String(produced.length), writers: '2', with_venue: '0' }]);
     const columns = await runStreamsoft([
       'query',
       "SELECT column_name FROM (DESCRIBE bronze.trades) WHERE column_name = 'venue'",
@@ -160,10 +172,13 @@ describe('schema evolution while bronze runs (kinesis)', () => {
   });
 });
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, job?: JobHandle): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      const log = job === undefined || !existsSync(job.log) ? '' : readFileSync(job.log, 'utf8').slice(-6000);
+      throw new Error(`condition not met within ${timeoutMs} ms; the bronze job's log ends:\n${log}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
