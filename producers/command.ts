@@ -9,6 +9,8 @@ import { logger as rootLogger, type Logger } from '../core/logger';
 import { createTransport } from '../connectors/create-transport';
 import { RegistryClient } from '../connectors/serde/registry-client';
 import { createTradeSerde, type TradeSerde } from '../connectors/serde/trade-serde';
+import { DEFAULT_COMPATIBILITY } from '../schemas/compatibility-levels';
+import { checkSchema } from '../schemas/registration';
 import { subjectFor } from '../schemas/trade';
 import { isTradeSchemaVersion, tradeSchema, type TradeSchemaVersion } from '../schemas/trade-schemas';
 import { addProduceOptions, produceConfigSchema, type ProduceConfig } from './config';
@@ -190,7 +192,17 @@ async function openWriterSerde(
     let schemaId: number;
     let version = schemaVersion;
     if (schemaFile !== undefined) {
-      schemaId = await registry.register(subject, readSchemaFile(schemaFile));
+      const schema = readSchemaFile(schemaFile);
+      // Checked here first so the refusal names the field (registries often do not), at the subject's level
+      // or BACKWARD when it has none, as `streamsoft schemas check` does.
+      const verdict = await checkSchema(registry, subject, schema, undefined, DEFAULT_COMPATIBILITY);
+      if (!verdict.compatible) {
+        throw new SchemaError(
+          'INCOMPATIBLE_SCHEMA',
+          `--schema-file: ${schemaFile} is not ${verdict.level} compatible with ${subject}: ${verdict.reason ?? 'the registry refuses it'}`,
+        );
+      }
+      schemaId = await registry.register(subject, schema);
       version = await versionOfId(registry, subject, schemaId);
       log.info({ subject, schemaFile, id: schemaId, version }, 'registered the schema file');
     } else {
