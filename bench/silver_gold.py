@@ -27,13 +27,15 @@ os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 from pyspark.sql import DataFrame, SparkSession  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
-from streamsoft_jobs.bronze import BRONZE_TRADES_SCHEMA  # noqa: E402
+from streamsoft_jobs.bronze import bronze_trades_schema  # noqa: E402
 from streamsoft_jobs.gold_job import run_gold  # noqa: E402
 from streamsoft_jobs.lake import ensure_table, table_path  # noqa: E402
 from streamsoft_jobs.reference import EXCHANGES  # noqa: E402
 from streamsoft_jobs.runtime import LOCAL_CONF, spark_session  # noqa: E402
 from streamsoft_jobs.silver_job import run_silver  # noqa: E402
 
+# bronze.trades as the bronze job writes it with Trade v2 as the reader schema.
+BRONZE_TRADES_SCHEMA = bronze_trades_schema(json.loads((REPO_ROOT / "schemas" / "trade-v2.avsc").read_text(encoding="utf-8")))
 ROWS_PER_DAY = 200_000
 INCREMENT = 100_000
 SYMBOLS_PER_EXCHANGE = 4

@@ -11,9 +11,10 @@ import {
   DEFAULT_REGISTRY_URL,
 } from '../core/local-endpoints';
 import { DEFAULT_DATA_DIR } from '../core/paths';
-import { LATEST_READER_SCHEMA_PATH } from '../schemas/trade-schemas';
 import { DEFAULT_STREAM_NAME } from '../schemas/trade';
 import { JOB_SUMMARY_LINE, localJobPaths, runJob, type JobName, type JobResult } from './run-job';
+// The subject's latest version, followed while the job runs; an .avsc path pins the reader schema.
+const DEFAULT_READER_SCHEMA = 'registry';
 
 const startingPosition = z
   .string()
@@ -152,7 +153,7 @@ export function registerJobsCommand(program: Command): void {
       envOption(
         '--reader-schema <path>',
         'reader schema: an .avsc file, or "registry" for the latest version of the subject',
-        LATEST_READER_SCHEMA_PATH,
+        DEFAULT_READER_SCHEMA,
       ),
     )
     .addOption(envOption('--trigger-seconds <n>', 'micro-batch interval', '5'))

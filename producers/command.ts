@@ -1,6 +1,7 @@
 // `streamsoft produce`: simulated trades, Avro-framed with the registry's schema id, through the chosen
 // transport, with live progress and a final summary; SIGINT/SIGTERM stop cleanly, a second one at once.
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseConfig } from '../core/validation';
 import { ConfigError, SchemaError, TransportError } from '../core/errors';
@@ -9,9 +10,9 @@ import { createTransport } from '../connectors/create-transport';
 import { RegistryClient } from '../connectors/serde/registry-client';
 import { createTradeSerde, type TradeSerde } from '../connectors/serde/trade-serde';
 import { DEFAULT_COMPATIBILITY } from '../schemas/compatibility-levels';
-import { registerSchemas, tradeSchemasUpTo } from '../schemas/registration';
+import { checkSchema, registerSchemas, tradeSchemasUpTo } from '../schemas/registration';
 import { subjectFor } from '../schemas/trade';
-import type { TradeSchemaVersion } from '../schemas/trade-schemas';
+import { isTradeSchemaVersion, type TradeSchemaVersion } from '../schemas/trade-schemas';
 import { addProduceOptions, produceConfigSchema, type ProduceConfig } from './config';
 import { progressLine } from './progress';
 import { RecordFile } from './record-file';
@@ -41,7 +42,7 @@ export async function produce(config: ProduceConfig): Promise<ProduceResult> {
   const log = rootLogger('producer');
   const seed = config.seed ?? randomInt(2 ** 31);
   const subject = subjectFor(config.transport === 'kinesis' ? config.stream : config.topic);
-  const serde = await openWriterSerde(config.registryUrl, subject, config.schemaVersion, log);
+  const { serde, version } = await openWriterSerde(config, subject, log);
 
   const transport = createTransport({
     kind: config.transport,
@@ -72,8 +73,7 @@ export async function produce(config: ProduceConfig): Promise<ProduceResult> {
     throw error;
   }
 
-  const recordFile =
-    config.recordFile === undefined ? undefined : new RecordFile(config.recordFile, config.schemaVersion);
+  const recordFile = config.recordFile === undefined ? undefined : new RecordFile(config.recordFile, version);
   const progress = progressLine();
   const stop = new AbortController();
   let signals = 0;
@@ -146,13 +146,92 @@ export function simulatorFor(config: ProduceConfig, seed: number, clock?: () => 
   });
 }
 
+/** An Avro schema file's JSON; a ConfigError naming --schema-file when it cannot be read or parsed. */
+function readSchemaFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`--schema-file: cannot read ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(`--schema-file: ${path} is not JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The subject's version number holding schema id `id` (newest first: a new registration is the last). */
+async function versionOfId(registry: RegistryClient, subject: string, id: number): Promise<number> {
+  const versions = await registry.versions(subject);
+  for (const version of [...versions].reverse()) {
+    if ((await registry.version(subject, version)).id === id) return version;
+  }
+  throw new SchemaError('UNKNOWN_SCHEMA_ID', `schema id ${id} is not a version of subject ${subject}`);
+}
+
 /**
- * The writer serde. When the subject lacks the schema version it is registered as Confluent serializers do,
- * but as `schemas register --version <n>` does: the versions up to the one written, at the subject's
- * compatibility level (the default level on a new subject, which is then set), and a rejection names the
- * field that breaks compatibility.
+ * The writer serde and the subject version it writes: `--schema-file` is registered (the registry refuses
+ * an incompatible one, naming why) and written; a shipped `--schema-version` (1, 2) is registered when the
+ * subject lacks it; any other `--schema-version` must be a version registered for the subject.
  */
 export async function openWriterSerde(
+  config: ProduceConfig,
+  subject: string,
+  log: Logger,
+): Promise<{ serde: TradeSerde; version: number }> {
+  const { registryUrl, schemaVersion, schemaFile } = config;
+  if (schemaFile === undefined && isTradeSchemaVersion(schemaVersion)) {
+    return { serde: await openSerde(registryUrl, subject, schemaVersion, log), version: schemaVersion };
+  }
+  const registry = new RegistryClient({ url: registryUrl, logger: log });
+  try {
+    let schemaId: number;
+    let version = schemaVersion;
+    if (schemaFile !== undefined) {
+      const schema = readSchemaFile(schemaFile);
+      // Checked here first so the refusal names the field (registries often do not), at the subject's level
+      // or BACKWARD when it has none, as `streamsoft schemas check` does.
+      const verdict = await checkSchema(registry, subject, schema, undefined, DEFAULT_COMPATIBILITY);
+      if (!verdict.compatible) {
+        throw new SchemaError(
+          'INCOMPATIBLE_SCHEMA',
+          `--schema-file: ${schemaFile} is not ${verdict.level} compatible with ${subject}: ${verdict.reason ?? 'the registry refuses it'}`,
+        );
+      }
+      schemaId = await registry.register(subject, schema);
+      version = await versionOfId(registry, subject, schemaId);
+      log.info({ subject, schemaFile, id: schemaId, version }, 'registered the schema file');
+    } else {
+      const versions = await registry.versions(subject);
+      if (!versions.includes(schemaVersion)) {
+        throw new ConfigError(
+          `--schema-version: version ${schemaVersion} is not registered under subject ${subject} (registered: ${versions.join(', ') || 'none'})`,
+        );
+      }
+      schemaId = (await registry.version(subject, schemaVersion)).id;
+    }
+    const serde = await createTradeSerde({ registryUrl, subject, schemaId, logger: log, registry });
+    return { serde, version };
+  } catch (error) {
+    if (error instanceof SchemaError && error.code === 'REGISTRY_UNAVAILABLE') {
+      throw new ConfigError(`--registry-url: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/**
+ * The writer serde of a shipped Trade version. When the subject lacks it, it is registered as Confluent
+ * serializers do, but as `schemas register --version <n>` does: the versions up to the one written, at the
+ * subject's compatibility level (the default level on a new subject, which is then set), and a rejection
+ * names the field that breaks compatibility.
+ */
+export async function openSerde(
   registryUrl: string,
   subject: string,
   schemaVersion: TradeSchemaVersion,

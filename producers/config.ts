@@ -16,7 +16,14 @@ export function addProduceOptions(command: Command): Command {
     .addOption(envOption('--rate <n>', 'trades per second (0: as fast as acknowledged)', '1000'))
     .addOption(envOption('--count <n>', 'stop after this many trades'))
     .addOption(envOption('--duration <time>', 'stop after this long: seconds, or 30s, 5m, 1h'))
-    .addOption(envOption('--schema-version <n>', 'Trade schema version to write: 1 or 2', '2'))
+    .addOption(
+      envOption(
+        '--schema-version <n>',
+        'Trade schema version to write: 1 or 2 (shipped, registered if missing) or any version registered for the subject',
+        '2',
+      ),
+    )
+    .addOption(envOption('--schema-file <avsc>', 'register this Avro schema file and write with it'))
     .addOption(envOption('--seed <n>', 'seed for a reproducible trade sequence (default: random)'))
     .addOption(envOption('--dup-ratio <r>', 'share of records that resend an earlier trade', '0'))
     .addOption(envOption('--bad-ratio <r>', 'share of records that are not valid framed Avro', '0'))
@@ -103,7 +110,8 @@ export const produceConfigSchema = z
     duration: duration.optional(),
     schemaVersion: z.coerce
       .number()
-      .pipe(z.union([z.literal(1), z.literal(2)], { message: 'must be 1 or 2' })),
+      .pipe(z.number().int('must be a version number').positive('must be a version number')),
+    schemaFile: z.string().min(1).optional(),
     seed: z.coerce.number().int('must be a whole number').optional(),
     dupRatio: ratio,
     badRatio: ratio,

@@ -3,13 +3,12 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Trade } from '../schemas/trade';
-import type { TradeSchemaVersion } from '../schemas/trade-schemas';
 import type { AckedRecord } from './run-producer';
 
 export interface RecordLine {
   seq: number;
-  /** Trade schema version the record was written with. */
-  schemaVersion: TradeSchemaVersion;
+  /** Version (of the subject) of the Trade schema the record was written with. */
+  schemaVersion: number;
   kind: 'trade' | 'duplicate' | 'bad';
   late?: boolean;
   corruption?: string;
@@ -20,10 +19,7 @@ export interface RecordLine {
   trade: Trade;
 }
 
-export function toRecordLine(
-  { emission, key, ack }: AckedRecord,
-  schemaVersion: TradeSchemaVersion,
-): RecordLine {
+export function toRecordLine({ emission, key, ack }: AckedRecord, schemaVersion: number): RecordLine {
   return {
     seq: emission.seq,
     schemaVersion,
@@ -42,7 +38,7 @@ export class RecordFile {
 
   constructor(
     path: string,
-    private readonly schemaVersion: TradeSchemaVersion,
+    private readonly schemaVersion: number,
   ) {
     this.out = createWriteStream(path, { flags: 'w' });
   }

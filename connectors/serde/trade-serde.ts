@@ -8,8 +8,14 @@ import {
   tradeSchema,
   type TradeSchemaVersion,
 } from '../../schemas/trade-schemas';
+import { missingFieldValues } from './missing-fields';
 import { RegistryClient } from './registry-client';
 import { WireFormat } from './wire-format';
+
+// The fields a Trade value carries: those of the shipped latest version.
+const TRADE_FIELD_NAMES: ReadonlySet<string> = new Set(
+  (tradeSchema(LATEST_TRADE_SCHEMA_VERSION).fields as Array<{ name: string }>).map((field) => field.name),
+);
 
 export interface TradeSerdeOptions {
   /** Confluent-compatible API root, e.g. http://127.0.0.1:8081/apis/ccompat/v7. */
@@ -18,6 +24,12 @@ export interface TradeSerdeOptions {
   subject?: string;
   /** Trade schema version (the local `.avsc` file) to write; default: the subject's latest registered version. */
   schemaVersion?: TradeSchemaVersion;
+  /**
+   * A registered schema id to write with (any version of the subject, or a schema file registered by the
+   * caller); wins over `schemaVersion`. Fields the Trade type does not carry are written with their Avro
+   * default, or a zero value of their type (missing-fields.ts).
+   */
+  schemaId?: number;
   logger?: Logger;
   /** A registry client to share (tests, several serdes); default: one for `registryUrl`. */
   registry?: RegistryClient;
@@ -46,7 +58,9 @@ export async function createTradeSerde(options: TradeSerdeOptions): Promise<Trad
   });
 
   let schemaId: number | undefined;
-  if (options.schemaVersion === undefined) {
+  if (options.schemaId !== undefined) {
+    schemaId = options.schemaId;
+  } else if (options.schemaVersion === undefined) {
     schemaId = await registry.latestId(subject);
   } else {
     schemaId = await registry.idOfSchema(subject, tradeSchema(options.schemaVersion));
@@ -63,13 +77,18 @@ export async function createTradeSerde(options: TradeSerdeOptions): Promise<Trad
   }
   await wireFormat.load(schemaId);
   const encoder = wireFormat.encoder(schemaId);
-  log.debug({ schemaId, schemaVersion: options.schemaVersion }, 'trade serde ready');
+  const missing = missingFieldValues(encoder.type, TRADE_FIELD_NAMES);
+  const complete = Object.keys(missing).length === 0 ? undefined : missing;
+  log.debug(
+    { schemaId, schemaVersion: options.schemaVersion, filled: Object.keys(missing) },
+    'trade serde ready',
+  );
 
   return {
     schemaId,
     subject,
     wireFormat,
-    encode: (trade) => encoder.encode(trade),
+    encode: (trade) => encoder.encode(complete === undefined ? trade : { ...complete, ...trade }),
     decode: (payload) => wireFormat.decode(payload),
   };
 }

@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Callable, Mapping
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming import StreamingQuery
@@ -28,6 +28,7 @@ from .bronze import BronzeSink, ensure_bronze_tables, kafka_frames, kinesis_fram
 from .bronze_metrics import BronzeMetricsListener, CloudWatchPublisher, cloudwatch_client
 from .compaction import DEFAULT_TABLES, TableCompaction, run_compaction
 from .kinesis_source import KinesisDataSource, parse_timestamp_ms
+from .reader_schemas import DEFAULT_REFRESH_SECONDS, ReaderSchema
 from .registry import registry_client
 
 log = logging.getLogger(__name__)
@@ -53,8 +54,11 @@ class BronzeConfig:
     lake_path: str
     checkpoint_path: str
     registry_url: str
-    reader_schema: str  # "registry" (latest of the subject) or a path to an .avsc file
+    reader_schema: str  # "registry" (latest of the subject, followed while the job runs) or an .avsc path
     subject: str
+    # How often the job looks for a new latest version besides when a batch holds an unseen writer id;
+    # None: only then.
+    schema_refresh_seconds: float | None = DEFAULT_REFRESH_SECONDS
     kinesis_endpoint: str | None = None
     region: str = "us-east-1"
     kafka_brokers: str | None = None
@@ -104,6 +108,9 @@ class BronzeConfig:
         endpoint = args.get("kinesis-endpoint")
         cloudwatch_endpoint = args.get("cloudwatch-endpoint")
         job_name = args.get("JOB_NAME") or "streamsoft-bronze"
+        refresh = args.get_int("schema-refresh-seconds", int(DEFAULT_REFRESH_SECONDS))
+        if refresh < 0:
+            raise JobArgumentError(f"--schema-refresh-seconds: must be 0 (only on a new writer id) or more (got {refresh})")
         return BronzeConfig(
             job_name=job_name,
             query_name=f"{job_name}-{source}",
@@ -114,6 +121,7 @@ class BronzeConfig:
             registry_url=args.require("registry-url"),
             reader_schema=args.get("reader-schema") or "registry",
             subject=args.get("subject") or f"{stream}-value",
+            schema_refresh_seconds=float(refresh) if refresh > 0 else None,
             kinesis_endpoint=None if endpoint in (None, "", "aws") else endpoint,
             region=args.get("region") or "us-east-1",
             kafka_brokers=kafka_brokers,
@@ -206,14 +214,15 @@ class CompactionSchedule:
             self._next = self.clock() + self.every_seconds
 
 
-def load_reader_schema(config: BronzeConfig) -> Mapping[str, Any]:
-    """The reader schema every record is decoded into: a local .avsc file, or the subject's latest version."""
+def load_reader_schema(config: BronzeConfig) -> ReaderSchema:
+    """The reader schema records are decoded into at start: a local .avsc file, or the subject's latest
+    version (which the sink then follows, see BronzeSink)."""
     if config.reader_schema == "registry":
         schema_id, schema = registry_client(config.registry_url).latest_schema(config.subject)
         log.info("reader schema: latest version of %s (id %d)", config.subject, schema_id)
-        return schema
+        return ReaderSchema(schema, schema_id)
     log.info("reader schema: %s", config.reader_schema)
-    return json.loads(Path(config.reader_schema).read_text(encoding="utf-8"))
+    return ReaderSchema(json.loads(Path(config.reader_schema).read_text(encoding="utf-8")))
 
 
 def kinesis_starting_position(position: str) -> str:
@@ -302,14 +311,22 @@ def source_frames(spark: SparkSession, config: BronzeConfig) -> DataFrame:
     return kinesis_frames(reader.load())
 
 
-def start_bronze(spark: SparkSession, config: BronzeConfig) -> StreamingQuery:
-    """Creates the bronze tables if needed and starts the query (available-now or every N seconds)."""
-    ensure_bronze_tables(spark, config.lake_path)
-    sink = BronzeSink(
+def bronze_sink(spark: SparkSession, config: BronzeConfig) -> BronzeSink:
+    """Creates the bronze tables if needed; the sink of one start of a source's query."""
+    reader = load_reader_schema(config)
+    ensure_bronze_tables(spark, config.lake_path, reader)
+    return BronzeSink(
         lake_path=config.lake_path,
-        reader_schema=load_reader_schema(config),
+        reader_schema=reader,
         registry_url=config.registry_url,
+        subject=config.subject if config.reader_schema == "registry" else None,
+        refresh_seconds=config.schema_refresh_seconds,
     )
+
+
+def start_bronze(spark: SparkSession, config: BronzeConfig, sink: BronzeSink | None = None) -> StreamingQuery:
+    """Starts the query (available-now or every N seconds) into `sink` (default: a new `bronze_sink`)."""
+    sink = sink or bronze_sink(spark, config)
     writer = (
         source_frames(spark, config)
         .writeStream.queryName(config.name)
@@ -418,6 +435,7 @@ class _SourceRunner:
         self.stop_requested = stop_requested
         self.listener = metrics_listener(config)
         self.query: StreamingQuery | None = None
+        self.sink: BronzeSink | None = None
         self.restarts = 0
         self.done = False
         self._drained = threading.Event()
@@ -430,7 +448,8 @@ class _SourceRunner:
         if self.listener is not None and self.query is None:
             self.spark.streams.addListener(self.listener)
         self._drained = threading.Event()
-        self.query = query = start_bronze(self.spark, self.config)
+        self.sink = bronze_sink(self.spark, self.config)
+        self.query = query = start_bronze(self.spark, self.config, self.sink)
         if self.config.available_now and self.config.source == "kinesis":
             drained = self._drained
 
@@ -457,6 +476,10 @@ class _SourceRunner:
         if error is None:
             self.done = True
             return
+        if self.sink is not None and self.sink.stopped_by is not None:
+            # a schema change bronze.trades cannot take: its own one-line message, not Spark's wrapper
+            self.done = True
+            raise self.sink.stopped_by from error
         known = self.config.source == "kafka" and _KAFKA_REPLAY_METRICS_BUG in str(error)
         if not known or self.restarts == _MAX_RESTARTS or self.stop_requested.is_set():
             self.done = True

@@ -21,11 +21,11 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from streamsoft_jobs.bronze import LINEAGE_FIELDS, TRADE_FIELDS
+from streamsoft_jobs.bronze import LINEAGE_FIELDS
 from streamsoft_jobs.quality import QualityPolicy, with_failed_rules
 from streamsoft_jobs.reference import exchange_country, exchange_timezone, exchange_usd_rate
 
-PRICE = TRADE_FIELDS["price"].dataType
+PRICE = DecimalType(18, 4)
 MONEY = DecimalType(38, 4)
 COORDINATES = ("_source", "_source_partition", "_source_offset")
 
@@ -56,12 +56,18 @@ SILVER_TRADES_SCHEMA = StructType(
     ]
 )
 
+# The bronze trade columns silver reads (the rest of silver.trades is derived or lineage).
+_BRONZE_TRADE_COLUMNS = (
+    "operation_id", "person_name", "symbol", "timestamp", "exchange", "currency", "price", "operation",
+    "quantity", "broker",
+)  # fmt: skip
+
 SILVER_REJECTED_SCHEMA = StructType(
     [
         StructField("trade_key", StringType()),
         StructField("rule", StringType()),
         StructField("failed_rules", ArrayType(StringType())),
-        *TRADE_FIELDS.fields,
+        *[field for field in SILVER_TRADES_SCHEMA.fields if field.name in _BRONZE_TRADE_COLUMNS],
         *LINEAGE_FIELDS.fields,
         StructField("event_date", DateType()),
     ]
@@ -75,6 +81,29 @@ SILVER_DUPLICATES_SCHEMA = StructType(
         StructField("event_date", DateType()),
     ]
 )
+
+# Columns silver adds while it classifies a batch; never carried into a table.
+_WORKING_COLUMNS = frozenset({"trade_key", "_arrival_rank", "_seen_at", "failed_rules", "rule", "reason"})
+_KNOWN_BRONZE_COLUMNS = frozenset({*_BRONZE_TRADE_COLUMNS, *LINEAGE_FIELDS.names, "event_date"})
+
+
+class SilverSchemaClash(ValueError):
+    """A new bronze column has the name of a column silver derives."""
+
+
+def passthrough_columns(columns: list[str]) -> list[str]:
+    """The columns of a bronze batch silver knows nothing of (fields added by a newer Trade version), in
+    bronze order: silver.trades and silver.trades_rejected carry them unchanged, after their own columns.
+    A name silver already uses for a derived column is a clash, reported naming the column (LAKE.md)."""
+    extra = [name for name in columns if name not in _KNOWN_BRONZE_COLUMNS and name not in _WORKING_COLUMNS]
+    derived = set(SILVER_TRADES_SCHEMA.names) | set(SILVER_REJECTED_SCHEMA.names)
+    for name in extra:
+        if name in derived:
+            raise SilverSchemaClash(
+                f"bronze.trades column {name} has the name of a column silver derives; rename the Avro field"
+            )
+    return extra
+
 
 DUPLICATE_IN_BATCH = "duplicate_in_batch"
 ALREADY_PROCESSED = "already_processed"
@@ -140,7 +169,7 @@ def classify(bronze: DataFrame, seen: DataFrame, policy: QualityPolicy) -> Class
     rejected = (
         fresh.filter(F.size("failed_rules") > 0)
         .withColumn("rule", F.col("failed_rules")[0])
-        .select(*[field.name for field in SILVER_REJECTED_SCHEMA.fields])
+        .select(*[field.name for field in SILVER_REJECTED_SCHEMA.fields], *passthrough_columns(bronze.columns))
     )
     trades = enrich(fresh.filter(F.size("failed_rules") == 0))
     return ClassifiedBatch(trades=trades, rejected=rejected, duplicates=duplicates)
@@ -165,5 +194,5 @@ def enrich(valid: DataFrame) -> DataFrame:
             F.date_format(F.from_utc_timestamp(F.col("timestamp"), timezone), "yyyy-MM-dd'T'HH:mm:ss.SSS"),
         )
         .withColumn("event_date", F.to_date(F.col("timestamp")))
-        .select(*[field.name for field in SILVER_TRADES_SCHEMA.fields])
+        .select(*[field.name for field in SILVER_TRADES_SCHEMA.fields], *passthrough_columns(valid.columns))
     )

@@ -106,7 +106,9 @@ def _not_yet_recorded(spark: SparkSession, paths: SilverPaths, duplicates: DataF
 
 
 def _insert_if_absent(spark: SparkSession, path: str, rows: DataFrame, condition: str) -> None:
-    (DeltaTable.forPath(spark, path).alias("t").merge(rows.alias("s"), condition).whenNotMatchedInsertAll().execute())
+    # withSchemaEvolution: columns a newer Trade version added to bronze join the table (silver.passthrough_columns)
+    merge = DeltaTable.forPath(spark, path).alias("t").merge(rows.alias("s"), condition).withSchemaEvolution()
+    merge.whenNotMatchedInsertAll().execute()
 
 
 def process_batch(

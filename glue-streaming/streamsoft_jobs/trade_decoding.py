@@ -14,6 +14,9 @@ from typing import Any, Callable, Mapping
 from fastavro import parse_schema, schemaless_reader
 from fastavro.schema import to_parsing_canonical_form
 
+from .avro_resolution import resolution_errors
+from .avro_types import plain_schema
+
 MAGIC_BYTE = 0
 HEADER_BYTES = 5
 
@@ -22,25 +25,11 @@ EMPTY_PAYLOAD = "empty_payload"
 BAD_MAGIC_BYTE = "bad_magic_byte"
 UNKNOWN_SCHEMA_ID = "unknown_schema_id"
 CORRUPT_BODY = "corrupt_body"
+# the writer schema cannot be resolved into the reader schema (e.g. registered while the subject's
+# compatibility level was NONE)
+INCOMPATIBLE_SCHEMA = "incompatible_schema"
 
 WriterSchemaLookup = Callable[[int], "Mapping[str, Any] | None"]
-
-# Decoded as their plain Avro types (str, epoch millis): the Spark side converts columns in bulk, which is
-# much faster than fastavro building a UUID and a datetime per record.
-_PLAIN_LOGICAL_TYPES = frozenset({"uuid", "timestamp-millis"})
-
-
-def plain_schema(schema: Any) -> Any:
-    """`schema` without the uuid and timestamp-millis logical types (decimals stay Decimal)."""
-    if isinstance(schema, dict):
-        plain = {key: plain_schema(value) for key, value in schema.items()}
-        if plain.get("logicalType") in _PLAIN_LOGICAL_TYPES:
-            del plain["logicalType"]
-        return plain
-    if isinstance(schema, list):
-        return [plain_schema(item) for item in schema]
-    return schema
-
 
 @dataclass(frozen=True)
 class Decoded:
@@ -55,18 +44,23 @@ class Decoded:
 class TradeDecoder:
     """Decodes frames written with any registered writer schema into the one reader schema.
 
-    Values come back as plain Avro types except decimals: `operation_id` a str, `timestamp` epoch millis,
-    `price` a Decimal with the schema's scale.
+    Values come back as plain Avro types except decimals (avro_types.plain_schema): uuids as str,
+    timestamps as epoch numbers, dates as epoch days, decimals as Decimal with the schema's scale.
     """
 
-    def __init__(self, reader_schema: Mapping[str, Any], writer_schema: WriterSchemaLookup) -> None:
+    def __init__(
+        self, reader_schema: Mapping[str, Any], writer_schema: WriterSchemaLookup, reader_name: str = "the reader schema"
+    ) -> None:
+        self._reader_name = reader_name
         self._reader = parse_schema(plain_schema(dict(reader_schema)))
         self._reader_form = to_parsing_canonical_form(self._reader)
+        self._reader_schema = dict(reader_schema)
         self._lookup = writer_schema
-        # id -> (parsed writer, reader to resolve into, or None when the writer IS the reader schema)
-        self._writers: dict[int, tuple[Any, Any]] = {}
+        # id -> (parsed writer, reader to resolve into or None when the writer IS the reader schema, or
+        # why the writer cannot be resolved into the reader)
+        self._writers: dict[int, tuple[Any, Any] | str] = {}
 
-    def _writer(self, schema_id: int) -> tuple[Any, Any] | None:
+    def _writer(self, schema_id: int) -> tuple[Any, Any] | str | None:
         resolved = self._writers.get(schema_id)
         if resolved is None:
             raw = self._lookup(schema_id)
@@ -75,7 +69,11 @@ class TradeDecoder:
             parsed = parse_schema(plain_schema(dict(raw)))
             # Resolution costs about half the decode time; skip it when there is nothing to resolve.
             same = to_parsing_canonical_form(parsed) == self._reader_form
-            resolved = (parsed, None if same else self._reader)
+            errors = [] if same else resolution_errors(self._reader_schema, dict(raw))
+            if errors:
+                resolved = f"schema id {schema_id} cannot be read as {self._reader_name}: {'; '.join(errors)}"[:500]
+            else:
+                resolved = (parsed, None if same else self._reader)
             self._writers[schema_id] = resolved
         return resolved
 
@@ -92,6 +90,8 @@ class TradeDecoder:
         resolved = self._writer(schema_id)
         if resolved is None:
             return Decoded(schema_id, reason=UNKNOWN_SCHEMA_ID, detail=f"schema id {schema_id} is not registered")
+        if isinstance(resolved, str):
+            return Decoded(schema_id, reason=INCOMPATIBLE_SCHEMA, detail=resolved)
         body = io.BytesIO(memoryview(frame)[HEADER_BYTES:])
         try:
             values = schemaless_reader(body, resolved[0], resolved[1])

@@ -2,7 +2,6 @@
 // children (flags always explicit, so a STREAMSOFT_* variable meant for `up` cannot redirect a child) and
 // the bronze job's settings.
 import type { BronzeJobConfig } from '../../glue-streaming/command';
-import { LATEST_READER_SCHEMA_PATH } from '../../schemas/trade-schemas';
 import type { UpConfig } from './config';
 
 export interface StandInEndpoints {
@@ -67,7 +66,7 @@ export interface LocalBronzeRun {
 
 /**
  * The bronze job's settings against local stand-ins, from the start of the stream, reading with the
- * latest Trade schema (the producer writes it; bronze reads every version into it).
+ * subject's latest registered version (bronze reads every version into it and follows new ones).
  */
 export function localBronzeJobConfig(run: LocalBronzeRun): BronzeJobConfig {
   return {
@@ -80,7 +79,8 @@ export function localBronzeJobConfig(run: LocalBronzeRun): BronzeJobConfig {
     kafkaBrokers: run.endpoints.kafka ?? '',
     kafkaAuth: 'none',
     registryUrl: run.endpoints.registry,
-    readerSchema: LATEST_READER_SCHEMA_PATH,
+    // the subject's latest version, followed while the job runs (glue-streaming/BRONZE.md "Schema evolution")
+    readerSchema: 'registry',
     triggerSeconds: run.triggerSeconds,
     startingPosition: 'earliest',
     availableNow: run.availableNow,

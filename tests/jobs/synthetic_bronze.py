@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import uuid
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from pyspark.sql import SparkSession
 
-from streamsoft_jobs.bronze import BRONZE_TRADES_SCHEMA, QUARANTINE_SCHEMA
+from streamsoft_jobs.bronze import QUARANTINE_SCHEMA, bronze_trades_schema
 from streamsoft_jobs.lake import ensure_table, table_path
+
+# The checkout's Trade v2: synthetic rows are what the bronze job writes with it as the reader schema.
+TRADE_V2 = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "trade-v2.avsc").read_text(encoding="utf-8"))
+BRONZE_TRADES_SCHEMA = bronze_trades_schema(TRADE_V2)
 
 BASE_TIME = dt.datetime(2026, 11, 20, 14, 30, 0, tzinfo=dt.timezone.utc)
 _offsets = itertools.count(1)

@@ -48,7 +48,7 @@ def bad_frames() -> dict[str, tuple[bytes | None, str]]:
 
 
 def test_v1_and_v2_in_one_batch_decode_into_the_v2_shape(spark, tmp_lake: str, registry: RegistryStub) -> None:  # type: ignore[no-untyped-def]
-    ensure_bronze_tables(spark, tmp_lake)
+    ensure_bronze_tables(spark, tmp_lake, TRADE_V2)
     sink = BronzeSink(tmp_lake, TRADE_V2, registry.url, app_id="test")
     sink(frames_df(spark, good_frames()), 0)
 
@@ -69,7 +69,7 @@ def test_v1_and_v2_in_one_batch_decode_into_the_v2_shape(spark, tmp_lake: str, r
 
 
 def test_each_kind_of_bad_record_is_quarantined_with_its_reason(spark, tmp_lake: str, registry: RegistryStub) -> None:  # type: ignore[no-untyped-def]
-    ensure_bronze_tables(spark, tmp_lake)
+    ensure_bronze_tables(spark, tmp_lake, TRADE_V2)
     bad = bad_frames()
     raws = [frame(trade(1, 2), V2_ID)] + [raw for raw, _ in bad.values()]
     BronzeSink(tmp_lake, TRADE_V2, registry.url, app_id="test")(frames_df(spark, raws), 0)
@@ -90,7 +90,7 @@ def test_each_kind_of_bad_record_is_quarantined_with_its_reason(spark, tmp_lake:
 
 
 def test_a_replayed_batch_is_not_written_twice(spark, tmp_lake: str, registry: RegistryStub) -> None:  # type: ignore[no-untyped-def]
-    ensure_bronze_tables(spark, tmp_lake)
+    ensure_bronze_tables(spark, tmp_lake, TRADE_V2)
     sink = BronzeSink(tmp_lake, TRADE_V2, registry.url, app_id="replay-test")
     batch = frames_df(spark, good_frames() + [b"\x05bad"])
     trades = table_path(tmp_lake, "bronze", "trades")
@@ -110,7 +110,7 @@ def test_a_replayed_batch_is_not_written_twice(spark, tmp_lake: str, registry: R
 
 
 def test_each_writer_schema_is_fetched_once_per_python_worker(spark, tmp_lake: str, registry: RegistryStub) -> None:  # type: ignore[no-untyped-def]
-    ensure_bronze_tables(spark, tmp_lake)
+    ensure_bronze_tables(spark, tmp_lake, TRADE_V2)
     sink = BronzeSink(tmp_lake, TRADE_V2, registry.url, app_id="cache-test")
     for batch_id in range(4):
         sink(frames_df(spark, good_frames(), first_offset=batch_id * 100).repartition(2), batch_id)
@@ -123,7 +123,7 @@ def test_each_writer_schema_is_fetched_once_per_python_worker(spark, tmp_lake: s
 def test_bronze_tables_checkpoint_their_log_every_100_commits(spark, tmp_lake: str) -> None:  # type: ignore[no-untyped-def]
     from delta.tables import DeltaTable
 
-    for path in ensure_bronze_tables(spark, tmp_lake):
+    for path in ensure_bronze_tables(spark, tmp_lake, TRADE_V2):
         properties = DeltaTable.forPath(spark, path).detail().first()["properties"]
         assert properties["delta.checkpointInterval"] == "100"
         assert properties["delta.enableChangeDataFeed"] == "true"

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from pyspark.sql import DataFrame, SparkSession
 
-from streamsoft_jobs.bronze import BRONZE_TRADES_SCHEMA
 from streamsoft_jobs.gold import (
     exchange_activity_hourly,
     ohlcv_1m,
@@ -18,7 +17,7 @@ from streamsoft_jobs.gold import (
     trader_leaderboard_daily,
 )
 from streamsoft_jobs.silver import enrich
-from synthetic_bronze import bronze_row
+from synthetic_bronze import BRONZE_TRADES_SCHEMA, bronze_row
 
 T0 = dt.datetime(2026, 11, 20, 14, 30, tzinfo=dt.timezone.utc)
 NAIVE_T0 = T0.replace(tzinfo=None)

@@ -15,12 +15,11 @@ from typing import Any
 import pytest
 from pyspark.sql import Row, SparkSession
 
-from streamsoft_jobs.bronze import BRONZE_TRADES_SCHEMA
 from streamsoft_jobs.gold import ohlcv_1m, price_alerts
 from streamsoft_jobs.gold_job import DEFAULT_ALERT_THRESHOLD_PCT
 from streamsoft_jobs.quality import QualityPolicy
 from streamsoft_jobs.silver import classify
-from synthetic_bronze import bronze_row
+from synthetic_bronze import BRONZE_TRADES_SCHEMA, bronze_row
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TSX = REPO_ROOT / "node_modules" / ".bin" / "tsx"

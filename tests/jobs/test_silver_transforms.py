@@ -9,10 +9,9 @@ from decimal import Decimal
 
 from pyspark.sql import DataFrame, SparkSession
 
-from streamsoft_jobs.bronze import BRONZE_TRADES_SCHEMA
 from streamsoft_jobs.quality import RULE_NAMES, QualityPolicy
 from streamsoft_jobs.silver import ALREADY_PROCESSED, DUPLICATE_IN_BATCH, classify, seen_keys
-from synthetic_bronze import BASE_TIME, bronze_row
+from synthetic_bronze import BASE_TIME, BRONZE_TRADES_SCHEMA, bronze_row
 
 POLICY = QualityPolicy()
 

@@ -141,6 +141,42 @@ export function producerScenarios(transport: TransportUnderTest): void {
     ).toBe(true);
   });
 
+  test('schema versions: any registered version, a schema file, an incompatible file refused', async () => {
+    const name = 'evolve';
+    const fixture = (file: string): string => path.join(__dirname, '..', '..', 'fixtures', 'schemas', file);
+    const produce = (extra: string[]) =>
+      runProduceCli(args(name, ['--count', '20', '--rate', '0', ...extra]));
+    expect((await produce(['--schema-version', '1'])).code).toBe(0); // subject version 1
+    expect((await produce(['--schema-version', '2'])).code).toBe(0); // subject version 2
+    const registered = await produce(['--schema-file', fixture('trade-v3-compatible.avsc')]);
+    expect(registered.code).toBe(0);
+    expect(readRecordFile(path.join(dir, `${name}.jsonl`)).every((l) => l.schemaVersion === 3)).toBe(true);
+
+    // version 3 by number now: the registry's v3 writes `venue` as its Avro default
+    const byNumber = await produce(['--schema-version', '3', '--seed', '5']);
+    expect(byNumber.code).toBe(0);
+    const lines = readRecordFile(path.join(dir, `${name}.jsonl`));
+    expect(lines.every((l) => l.schemaVersion === 3)).toBe(true);
+    const stream = await transport.readBack(endpoints, name);
+    const sent = new Set(lines.map((l) => `${l.partition}/${l.position}`));
+    const last = stream.filter((r) => sent.has(`${r.partition}/${r.position}`));
+    expect(last).toHaveLength(20);
+    const check = await verifyStream(last, lines, await decoderFor(name));
+    expect(check.missing).toEqual([]);
+    expect(check.mismatched).toEqual([]);
+
+    const incompatible = await produce(['--schema-file', fixture('trade-v3-incompatible.avsc')]);
+    expect(incompatible.code).toBe(1);
+    expect(incompatible.stderr).toMatch(
+      /--schema-file: .*trade-v3-incompatible\.avsc is not \w+ compatible with evolve-value: /,
+    );
+    const unknown = await produce(['--schema-version', '9']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(
+      '--schema-version: version 9 is not registered under subject evolve-value (registered: 1, 2, 3)',
+    );
+  });
+
   test('SIGINT mid-run: the producer flushes, exits 0, and every acked trade is in the stream', async () => {
     const name = 'sigint';
     const run = await runProduceCli(

@@ -9,7 +9,7 @@ import { SchemaError } from '../../../core/errors';
 import { silentLogger } from '../../../core/logger';
 import { RegistryClient } from '../../../connectors/serde/registry-client';
 import { createTradeSerde } from '../../../connectors/serde/trade-serde';
-import { openWriterSerde } from '../../../producers/command';
+import { openSerde } from '../../../producers/command';
 import { DEFAULT_COMPATIBILITY } from '../../../schemas/compatibility-levels';
 import type { Trade, TradeV1 } from '../../../schemas/trade';
 import { tradeSchema } from '../../../schemas/trade-schemas';
@@ -320,7 +320,7 @@ describe('schemas against the local registry', () => {
     const log = silentLogger;
 
     it('registers the versions up to the one written and sets the default level on a new subject', async () => {
-      const serde = await openWriterSerde(registryUrl, 'auto-new-value', 2, log);
+      const serde = await openSerde(registryUrl, 'auto-new-value', 2, log);
       const registry = new RegistryClient({ url: registryUrl });
       expect(await registry.versions('auto-new-value')).toEqual([1, 2]);
       expect(await registry.compatibility('auto-new-value')).toBe(DEFAULT_COMPATIBILITY);
@@ -331,7 +331,7 @@ describe('schemas against the local registry', () => {
       const registry = new RegistryClient({ url: registryUrl });
       await registry.register('auto-forward-value', tradeSchema(1));
       await registry.setCompatibility('auto-forward-value', 'FORWARD');
-      await openWriterSerde(registryUrl, 'auto-forward-value', 2, log);
+      await openSerde(registryUrl, 'auto-forward-value', 2, log);
       expect(await registry.compatibility('auto-forward-value')).toBe('FORWARD');
       expect(await registry.versions('auto-forward-value')).toEqual([1, 2]);
     });
@@ -341,7 +341,7 @@ describe('schemas against the local registry', () => {
       const v3 = JSON.parse(readFileSync(V3_FIXTURE, 'utf8')) as Record<string, unknown>;
       await registry.register('auto-rejected-value', v3);
       await registry.setCompatibility('auto-rejected-value', 'BACKWARD');
-      const error = await rejection(openWriterSerde(registryUrl, 'auto-rejected-value', 2, log));
+      const error = await rejection(openSerde(registryUrl, 'auto-rejected-value', 2, log));
       expect(error.code).toBe('INCOMPATIBLE_SCHEMA');
       expect(error.message).toMatch(/^v1 was rejected for auto-rejected-value: .*\bprice\b/);
       expect(await registry.versions('auto-rejected-value')).toEqual([1]);

@@ -68,7 +68,7 @@ describe('produce configuration', () => {
       ['--dup-ratio', '0.6', '--bad-ratio', '0.6'],
       '--bad-ratio: --dup-ratio plus --bad-ratio must not exceed 1',
     ],
-    [['--schema-version', '3'], '--schema-version: must be 1 or 2 (got "3")'],
+    [['--schema-version', '0'], '--schema-version: must be a version number (got "0")'],
     [['--count', '10', '--duration', '5s'], '--duration: give --count or --duration, not both (got "5s")'],
     [['--kafka-auth', 'kerberos'], '--kafka-auth: must be none, tls, scram or iam (got "kerberos")'],
     [['--kafka-brokers', 'nope'], '--kafka-brokers: must be host:port[,host:port...] (got "nope")'],

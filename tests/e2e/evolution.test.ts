@@ -1,0 +1,184 @@
+// End to end on the real stand-ins (kinesalite, Apicurio): the bronze job runs continuously and is never
+// restarted while the Trade subject evolves. One producer sends v2; v3 (tests/fixtures/schemas/
+// trade-v3-compatible.avsc, adds `venue`) is registered by a second producer with --schema-file, and both
+// send at once. Bronze then holds exactly the produced operation ids, rows of both writer schemas, and a
+// `venue` column that the independent `deltalake` reader and `streamsoft query` (DuckDB) both see.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { dataDirLayout, REPO_ROOT } from '../../core/paths';
+import { bronzeJobArgs, type BronzeJobConfig } from '../../glue-streaming/command';
+import { startJob, type JobHandle } from '../../glue-streaming/run-job';
+import { readRecordFile, runPythonJson, runStreamsoft, type StreamsoftRun } from '../support/pipeline-runs';
+import { startStandIns, type StandIns } from '../../local/services/throwaway-stand-ins';
+
+jest.setTimeout(900_000);
+
+const V3_FILE = path.join(REPO_ROOT, 'tests', 'fixtures', 'schemas', 'trade-v3-compatible.avsc');
+
+const READ_BRONZE = `
+import json, sys
+from deltalake import DeltaTable
+table = DeltaTable(sys.argv[1] + "/bronze/trades")
+rows = table.to_pyarrow_table().to_pylist()
+print(json.dumps({"columns": [field.name for field in table.schema().fields],
+                  "rows": [{"operation_id": r["operation_id"], "schema_id": r["_schema_id"], "venue": r.get("venue")}
+                           for r in rows]}))
+`;
+
+interface Bronze {
+  columns: string[];
+  rows: Array<{ operation_id: string; schema_id: number; venue: string | null }>;
+}
+
+function expectSuccess(result: StreamsoftRun): void {
+  if (result.code !== 0) throw new Error(`exit code ${result.code}:\n${result.stderr.slice(-4000)}`);
+}
+
+describe('schema evolution while bronze runs (kinesis)', () => {
+  let standIns: StandIns;
+  let dir: string;
+  let job: JobHandle | undefined;
+
+  beforeAll(async () => {
+    standIns = await startStandIns(['kinesis', 'registry']);
+    dir = mkdtempSync(path.join(os.tmpdir(), 'evolution-e2e-'));
+  });
+
+  afterAll(async () => {
+    await job?.stop();
+    await standIns?.stop();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a compatible v3 registered and produced mid-stream lands with its new column', async () => {
+    const stream = 'trades-evolution';
+    const dataDir = path.join(dir, 'data');
+    const lake = dataDirLayout(dataDir).lake;
+    const produce = (recordFile: string, extra: string[]): Promise<StreamsoftRun> =>
+      runStreamsoft([
+        'produce',
+        '--transport',
+        'kinesis',
+        '--kinesis-endpoint',
+        standIns.endpoints.kinesis!,
+        '--stream',
+        stream,
+        '--shards',
+        '2',
+        '--registry-url',
+        standIns.endpoints.registry!,
+        '--record-file',
+        recordFile,
+        ...extra,
+      ]);
+
+    const first = path.join(dir, 'v2-first.jsonl');
+    expectSuccess(
+      await produce(first, ['--count', '300', '--rate', '0', '--seed', '1', '--schema-version', '2']),
+    );
+
+    const config: BronzeJobConfig = {
+      source: 'kinesis',
+      stream,
+      topic: stream,
+      kinesisEndpoint: standIns.endpoints.kinesis!,
+      region: 'us-east-1',
+      kafkaBrokers: '127.0.0.1:1',
+      kafkaAuth: 'none',
+      registryUrl: standIns.endpoints.registry!,
+      readerSchema: 'registry',
+      triggerSeconds: 1,
+      startingPosition: 'earliest',
+      availableNow: false,
+      dataDir,
+    };
+    let batches = 0;
+    const lines: string[] = [];
+    job = startJob({
+      job: 'bronze',
+      args: bronzeJobArgs(config),
+      dataDir,
+      onLine: (line) => {
+        lines.push(line);
+        if (/rows_in=[1-9]/.test(line)) batches += 1;
+      },
+    });
+    let ended = false;
+    void job.exited.then(() => (ended = true));
+    const running = (): boolean => {
+      if (ended) throw new Error(`the bronze job ended:\n${readFileSync(job!.log, 'utf8').slice(-6000)}`);
+      return true;
+    };
+    await waitFor(async () => running() && batches > 0, 600_000, job);
+
+    // v2 and v3 at the same time; the v3 producer registers the file (Avro default for venue: null)
+    const v2 = path.join(dir, 'v2-second.jsonl');
+    const v3 = path.join(dir, 'v3.jsonl');
+    const [sentV2, sentV3] = await Promise.all([
+      produce(v2, ['--count', '400', '--rate', '200', '--seed', '2', '--schema-version', '2']),
+      produce(v3, ['--count', '400', '--rate', '200', '--seed', '3', '--schema-file', V3_FILE]),
+    ]);
+    expectSuccess(sentV2);
+    expectSuccess(sentV3);
+
+    const produced = [first, v2, v3]
+      .flatMap((file) => readRecordFile(file))
+      .filter((r) => r.kind === 'trade');
+    const v3Versions = new Set(readRecordFile(v3).map((r) => r.schemaVersion));
+    expect(v3Versions.size).toBe(1); // the subject version the file was registered as
+
+    let bronze: Bronze = { columns: [], rows: [] };
+    await waitFor(
+      async () => {
+        running();
+        bronze = await runPythonJson<Bronze>(READ_BRONZE, [lake]);
+        return bronze.rows.length >= produced.length;
+      },
+      600_000,
+      job,
+    );
+    expect(job.pid).toBeGreaterThan(0); // the same job, never restarted
+    expect(
+      lines.some((line) => /reader schema: reader schema id \d+ -> reader schema id \d+/.test(line)),
+    ).toBe(true);
+
+    expect(bronze.columns).toContain('venue');
+    expect(bronze.rows.map((r) => r.operation_id).sort()).toEqual(
+      produced.map((r) => r.trade.operation_id).sort(),
+    );
+    expect(new Set(bronze.rows.map((r) => r.schema_id)).size).toBe(2);
+    expect(bronze.rows.every((r) => r.venue === null)).toBe(true); // v3's default; null in rows from before
+
+    const query = await runStreamsoft([
+      'query',
+      'SELECT count(*) AS n, count(DISTINCT _schema_id) AS writers, count(venue) AS with_venue FROM bronze.trades',
+      '--data-dir',
+      dataDir,
+      '--json',
+    ]);
+    expectSuccess(query);
+    // DuckDB's BIGINT counts come back as strings in --json
+    expect(JSON.parse(query.stdout)).toEqual([{ n: String(produced.length), writers: '2', with_venue: '0' }]);
+    const columns = await runStreamsoft([
+      'query',
+      "SELECT column_name FROM (DESCRIBE bronze.trades) WHERE column_name = 'venue'",
+      '--data-dir',
+      dataDir,
+      '--json',
+    ]);
+    expectSuccess(columns);
+    expect(JSON.parse(columns.stdout)).toEqual([{ column_name: 'venue' }]);
+  });
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, job?: JobHandle): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) {
+      const log = job === undefined || !existsSync(job.log) ? '' : readFileSync(job.log, 'utf8').slice(-6000);
+      throw new Error(`condition not met within ${timeoutMs} ms; the bronze job's log ends:\n${log}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
