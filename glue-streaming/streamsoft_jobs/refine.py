@@ -131,43 +131,60 @@ def _first_line(error: object) -> str:
     return text.splitlines()[0] if text else repr(error)
 
 
-def run_refine(
-    spark: SparkSession, config: RefineConfig, stop_requested: threading.Event, poll_seconds: float = 1.0
-) -> None:
-    """Runs the layers' queries until `stop_requested` is set; raises RefineQueryFailed if one fails."""
-    spark.conf.set("spark.sql.session.timeZone", "UTC")
-    locks = {layer: threading.Lock() for layer in LAYERS}
-    pending = _queries(spark, config, locks)
-    running: dict[str, StreamingQuery] = {}
-    vacuum_every = config.vacuum_every_minutes * 60
-    next_vacuum = time.monotonic() + vacuum_every
-    log.info(
-        "refine: %s continuously, a micro-batch every %d s",
-        " and ".join(config.layers),
-        config.trigger.seconds,
-    )
-    try:
-        while not stop_requested.is_set():
-            for item in list(pending):
-                query = item.start()
-                if query is not None:
-                    running[item.name] = query
-                    pending.remove(item)
-                    log.info("refine: %s query started", item.name)
-            for name, query in running.items():
-                if not query.isActive:
-                    error = query.exception()
-                    raise RefineQueryFailed(f"{name}: {_first_line(error) if error else 'stopped on its own'}")
-            if vacuum_every and time.monotonic() >= next_vacuum:
-                _vacuum(spark, config, locks)
-                next_vacuum = time.monotonic() + vacuum_every
-            stop_requested.wait(poll_seconds)
-    finally:
-        for query in running.values():
+class RefineRunner:
+    """The layers' queries in one driver: `poll` starts the queries whose source exists, raises
+    RefineQueryFailed for one that failed and VACUUMs when due; `stop` stops them all."""
+
+    def __init__(self, spark: SparkSession, config: RefineConfig) -> None:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
+        self._spark = spark
+        self._config = config
+        self._locks = {layer: threading.Lock() for layer in LAYERS}
+        self._pending = _queries(spark, config, self._locks)
+        self.running: dict[str, StreamingQuery] = {}
+        self._vacuum_every = config.vacuum_every_minutes * 60
+        self._next_vacuum = time.monotonic() + self._vacuum_every
+
+    def poll(self) -> None:
+        for item in list(self._pending):
+            query = item.start()
+            if query is not None:
+                self.running[item.name] = query
+                self._pending.remove(item)
+                log.info("refine: %s query started", item.name)
+        for name, query in self.running.items():
+            if not query.isActive:
+                error = query.exception()
+                raise RefineQueryFailed(f"{name}: {_first_line(error) if error else 'stopped on its own'}")
+        if self._vacuum_every and time.monotonic() >= self._next_vacuum:
+            _vacuum(self._spark, self._config, self._locks)
+            self._next_vacuum = time.monotonic() + self._vacuum_every
+
+    def process_all_available(self) -> None:
+        """Blocks until every running query has processed what its source held (silver before gold)."""
+        for query in self.running.values():
+            query.processAllAvailable()
+
+    def stop(self) -> None:
+        for query in self.running.values():
             try:
                 query.stop()
             except Exception as error:  # a query that failed has nothing left to stop
                 log.debug("stopping %s: %s", query.name, error)
+
+
+def run_refine(
+    spark: SparkSession, config: RefineConfig, stop_requested: threading.Event, poll_seconds: float = 1.0
+) -> None:
+    """Runs the layers' queries until `stop_requested` is set; raises RefineQueryFailed if one fails."""
+    runner = RefineRunner(spark, config)
+    log.info("refine: %s continuously, a micro-batch every %d s", " and ".join(config.layers), config.trigger.seconds)
+    try:
+        while not stop_requested.is_set():
+            runner.poll()
+            stop_requested.wait(poll_seconds)
+    finally:
+        runner.stop()
     log.info("refine: stopped")
 
 
