@@ -9,7 +9,6 @@ workers) is killed. On Glue none of this runs: the scripts are started directly.
 
 from __future__ import annotations
 
-import logging
 import os
 import runpy
 import signal
@@ -20,7 +19,6 @@ from typing import Sequence
 from streamsoft_jobs.args import parse_job_args
 from streamsoft_jobs.checkpoint_lock import CheckpointLock, CheckpointLocked
 
-log = logging.getLogger("streamsoft.launch")
 
 CHECKPOINT_ARGUMENTS = (
     "checkpoint-path",
@@ -47,19 +45,26 @@ def _kill_own_group() -> None:
         os._exit(137)
 
 
-def watch_parent(parent_pid: int, grace: float = ORPHAN_GRACE_SECONDS, poll: float = PARENT_POLL_SECONDS) -> None:
+class ParentWatch:
     """A daemon thread: once this process's parent is no longer `parent_pid` (it died and the process was
-    re-parented), SIGTERM to this process, then SIGKILL to its group after `grace` seconds."""
+    re-parented), SIGTERM to this process (the job stops between batches), then SIGKILL to its group after
+    `grace` seconds if it has not exited by then."""
 
-    def run() -> None:
-        while os.getppid() == parent_pid:
-            threading.Event().wait(poll)
-        print(f"streamsoft: parent process {parent_pid} is gone; stopping the job", file=sys.stderr, flush=True)
+    def __init__(self, parent_pid: int, grace: float = ORPHAN_GRACE_SECONDS, poll: float = PARENT_POLL_SECONDS):
+        self.parent_pid = parent_pid
+        self.orphaned = threading.Event()
+        self._grace = grace
+        self._poll = poll
+        threading.Thread(target=self._run, name="parent-watchdog", daemon=True).start()
+
+    def _run(self) -> None:
+        while os.getppid() == self.parent_pid:
+            threading.Event().wait(self._poll)
+        self.orphaned.set()
+        print(f"streamsoft: parent process {self.parent_pid} is gone; stopping the job", file=sys.stderr, flush=True)
         os.kill(os.getpid(), signal.SIGTERM)
-        threading.Event().wait(grace)
+        threading.Event().wait(self._grace)
         _kill_own_group()
-
-    threading.Thread(target=run, name="parent-watchdog", daemon=True).start()
 
 
 def main(argv: Sequence[str]) -> int:
@@ -75,7 +80,9 @@ def main(argv: Sequence[str]) -> int:
     except CheckpointLocked as error:
         print(f"{job}: {error}", file=sys.stderr)
         return 2
-    watch_parent(os.getppid())
+    parent = ParentWatch(os.getppid())
+    # A script that installs no handler of its own still ends through `finally` on SIGTERM.
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
     sys.argv = [script, *job_argv]
     try:
         runpy.run_path(script, run_name="__main__")
@@ -85,6 +92,8 @@ def main(argv: Sequence[str]) -> int:
     finally:
         for lock in locks:
             lock.release()
+        if parent.orphaned.is_set():
+            _kill_own_group()  # what the job started (Spark's JVM, its workers) goes with it
     return 0
 
 

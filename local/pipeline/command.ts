@@ -3,7 +3,9 @@
 // what is left.
 import type { Command } from 'commander';
 import { parseConfig } from '../../cli/options';
-import { logger } from '../../core/logger';
+import path from 'node:path';
+import { fileLogger } from '../../core/logger';
+import { dataDirLayout } from '../../core/paths';
 import { addUpOptions, upConfigSchema } from './config';
 import { runUp } from './up';
 
@@ -44,7 +46,8 @@ export function registerUpCommand(program: Command): void {
       const code = await runUp(config, {
         signal: stop.signal,
         say: (line) => write(process.stdout, `streamsoft up: ${line}\n`),
-        logger: logger('up'),
+        // JSON log lines go to a file; the terminal shows one human line per milestone.
+        logger: fileLogger('up', path.join(dataDirLayout(path.resolve(config.dataDir)).logs, 'up.log')),
       });
       process.exitCode = code === 130 ? 0 : code;
     } finally {
