@@ -49,6 +49,13 @@ const REPORTED_TABLES = ['bronze.trades', 'bronze.trades_quarantine', 'silver.tr
 
 class LongRunningPartDied extends ServiceError {}
 
+/**
+ * How long each part may take to stop on its own before its process group is killed: the parts stop
+ * together, so everything `up` started is gone within 15 s of Ctrl-C (every write is idempotent, so a
+ * micro-batch cut short is replayed from its checkpoint).
+ */
+const STOP_GRACE_MS = 8_000;
+
 function describeExit(exit: ChildExit | JobResult): string {
   const code = 'code' in exit ? exit.code : exit.exitCode;
   return exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${code}`;
@@ -87,7 +94,8 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
   const layout = dataDirLayout(config.dataDir);
   const log = options.logger ?? silentLogger;
   const say = options.say;
-  const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
+  /** What to stop: all at once, then the stand-ins (`last`), so the parts using them stop first. */
+  const cleanups: Array<{ what: string; run: () => Promise<unknown>; last?: boolean }> = [];
   const childLog = (name: string): string => path.join(layout.logs, `up-${name}.log`);
   let failure: Error | undefined;
   let stopping = false;
@@ -132,6 +140,7 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
       cleanups.push({
         what: `stand-ins ${started.join(', ')}`,
         run: () => stopServices(started, config.dataDir),
+        last: true,
       });
     }
     const endpointOf = (name: ServiceName): string | undefined =>
@@ -174,7 +183,7 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
       logFile: childLog('producer'),
     });
     reaper.watch(producer.pid);
-    cleanups.push({ what: 'producer', run: () => producer.stop('SIGINT', 30_000) });
+    cleanups.push({ what: 'producer', run: () => producer.stop('SIGINT', STOP_GRACE_MS) });
     watch(producer);
     say(
       `producer sending ${config.rate} trades/s to ${config.transport} ${config.stream}, ` +
@@ -188,7 +197,7 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
       logger: log,
     });
     reaper.watch(bronze.pid);
-    cleanups.push({ what: 'bronze streaming job', run: () => bronze.stop(20_000) });
+    cleanups.push({ what: 'bronze streaming job', run: () => bronze.stop(STOP_GRACE_MS) });
     void bronze.exited.then(
       (exit) => fail(`bronze streaming job ${describeExit(exit)}; see ${exit.log}:\n${tailOf(exit.log)}`),
       (error: unknown) => fail(`bronze streaming job could not run: ${(error as Error).message}`),
@@ -205,7 +214,7 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
         logger: log,
       });
       reaper.watch(refine.pid);
-      cleanups.push({ what: 'silver and gold streaming job', run: () => refine.stop(20_000) });
+      cleanups.push({ what: 'silver and gold streaming job', run: () => refine.stop(STOP_GRACE_MS) });
       void refine.exited.then(
         (exit) => fail(`silver and gold job ${describeExit(exit)}; see ${exit.log}:\n${tailOf(exit.log)}`),
         (error: unknown) => fail(`silver and gold job could not run: ${(error as Error).message}`),
@@ -242,14 +251,16 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
   } finally {
     stopping = true;
     say('stopping…');
-    for (const cleanup of cleanups.reverse()) {
+    const stop = async (cleanup: (typeof cleanups)[number]): Promise<void> => {
       try {
         await cleanup.run();
         log.debug({ part: cleanup.what }, 'stopped');
       } catch (error) {
         say(`could not stop ${cleanup.what}: ${error instanceof Error ? error.message : String(error)}`);
       }
-    }
+    };
+    await Promise.all(cleanups.filter((c) => c.last !== true).map(stop));
+    for (const cleanup of cleanups.filter((c) => c.last === true)) await stop(cleanup);
     reaper.release();
     say('stopped');
   }
