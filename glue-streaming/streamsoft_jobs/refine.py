@@ -111,7 +111,7 @@ def _queries(spark: SparkSession, config: RefineConfig, locks: dict[str, threadi
             pending.append(
                 _Pending(
                     f"gold_{source.name}",
-                    lambda source=source: start_gold_source(  # type: ignore[misc]
+                    lambda source=source: start_gold_source(
                         spark, source, config.gold_checkpoint, summary, trigger, locks["gold"]
                     ),
                 )
