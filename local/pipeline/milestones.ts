@@ -32,12 +32,13 @@ export async function lakeProgress(lake: LocalLake, now = Date.now()): Promise<L
 }
 
 export interface MilestoneOptions {
-  lake: LocalLake;
+  /** Where the lake stands now (`lakeProgress` over the dashboard's views). */
+  progress: () => Promise<LakeProgress>;
   say: (line: string) => void;
   dashboardUrl: string;
   startedAt: number;
   pollMs?: number;
-  /** A status line every this many polls once gold has rows. */
+  /** A status line every this many polls after the first gold rows. */
   statusEvery?: number;
   onError?: (error: unknown) => void;
 }
@@ -68,7 +69,7 @@ export class MilestoneWatcher {
   }
 
   async poll(): Promise<void> {
-    const progress = await lakeProgress(this.options.lake);
+    const progress = await this.options.progress();
     const say = this.options.say;
     if (!this.sawBronze && progress.bronzeRows > 0) {
       this.sawBronze = true;
@@ -81,8 +82,9 @@ export class MilestoneWatcher {
       say('press Ctrl-C to stop');
       return;
     }
-    this.polls += 1;
-    if (this.sawGold && this.polls % (this.options.statusEvery ?? 10) === 0) {
+    if (!this.sawGold) return;
+    this.polls += 1; // polls since the first gold rows
+    if (this.polls % (this.options.statusEvery ?? 10) === 0) {
       const age = progress.goldAgeSeconds === undefined ? '?' : progress.goldAgeSeconds.toFixed(0);
       say(
         `${BRONZE} ${progress.bronzeRows}, ${GOLD} ${progress.goldRows}; gold is ${age} s behind the market`,

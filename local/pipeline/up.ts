@@ -24,7 +24,7 @@ import { startServices, stopServices } from '../services/supervisor';
 import { BatchScheduler, type BatchRunResult } from './batch-scheduler';
 import type { UpConfig } from './config';
 import { GroupReaper } from './group-reaper';
-import { MilestoneWatcher } from './milestones';
+import { lakeProgress, MilestoneWatcher } from './milestones';
 import { PipelineChild, tailOf, type ChildExit } from './pipeline-child';
 import { lakeTable } from '../../lake/tables';
 import {
@@ -229,7 +229,7 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
       say(`silver and gold run every ${config.batchInterval} s`);
     }
     const milestones = new MilestoneWatcher({
-      lake,
+      progress: () => lakeProgress(lake),
       say,
       dashboardUrl: dashboard.url,
       startedAt,
