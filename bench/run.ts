@@ -19,6 +19,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'produce', command: tsx, args: ['bench/produce.ts'] },
   { name: 'bronze', command: tsx, args: ['bench/bronze.ts'] },
   { name: 'silver_gold', command: python, args: ['bench/silver_gold.py'] },
+  { name: 'freshness', command: tsx, args: ['bench/freshness.ts'] },
 ];
 
 /** A benchmark prints one JSON object: either all of stdout, or its last line after progress lines. */

@@ -57,6 +57,11 @@ export class ServiceError extends StreamSoftError {}
 /** A Spark job run failed. */
 export class JobError extends StreamSoftError {}
 
+/** A job refused to start (a bad argument, or its checkpoint held by another live driver): exit code 2. */
+export class JobRefusedError extends JobError {
+  override readonly exitCode = 2;
+}
+
 export function isRetriable(error: unknown): boolean {
   if (error instanceof TypeError) return false;
   return error instanceof StreamSoftError && error.retriable;

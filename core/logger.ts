@@ -28,3 +28,11 @@ export function logger(component: string, fields: Record<string, unknown> = {}):
 
 /** A logger that drops everything, for unit tests and library callers that pass none. */
 export const silentLogger: Logger = pino({ level: 'silent' });
+
+/** A logger that appends JSON lines to `file` (for commands whose terminal shows human lines only). */
+export function fileLogger(component: string, file: string): Logger {
+  const level = readEnv('STREAMSOFT_LOG_LEVEL') ?? 'info';
+  return pino({ level, base: undefined }, pino.destination({ dest: file, mkdir: true, sync: true })).child({
+    component,
+  });
+}

@@ -1,20 +1,23 @@
 // Runs one Glue job script on local Spark: the venv's Python with PySpark's launcher (spark-submit under
 // the hood), local[2] with the project's jars and Delta, logs to <data-dir>/logs/, clean stop on signal.
+// The script runs under streamsoft_jobs/local_launch.py: it locks the job's checkpoints (a second driver on
+// one exits 2 naming the holder) and stops the job when this process is gone, even after a SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EnvironmentError, JobError } from '../core/errors';
+import { EnvironmentError, JobError, JobRefusedError } from '../core/errors';
 import { dataDirLayout, REPO_ROOT, VENV_DIR, JARS_DIR } from '../core/paths';
 import type { Logger } from '../core/logger';
 import SPARK_SETTINGS from './streamsoft_jobs/spark_settings.json';
 
-export type JobName = 'bronze' | 'silver' | 'gold' | 'compact';
+export type JobName = 'bronze' | 'silver' | 'gold' | 'refine' | 'compact';
 
 export const JOBS_DIR = path.join(REPO_ROOT, 'glue-streaming');
 export const JOB_SCRIPTS: Record<JobName, string> = {
   bronze: path.join(JOBS_DIR, 'bronze_streaming.py'),
   silver: path.join(JOBS_DIR, 'silver_batch.py'),
   gold: path.join(JOBS_DIR, 'gold_batch.py'),
+  refine: path.join(JOBS_DIR, 'refine_streaming.py'),
   compact: path.join(JOBS_DIR, 'compact_batch.py'),
 };
 const SPARK_JARS_DIR = path.join(JARS_DIR, 'spark');
@@ -45,6 +48,8 @@ export interface JobResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   log: string;
+  /** The last line the job wrote (its one-line reason when it refused to start). */
+  lastLine: string;
 }
 
 export interface JobHandle {
@@ -91,6 +96,11 @@ export function localSparkSubmitArgs(dataDir: string, driverMemory?: string): st
   ];
 }
 
+/** The local launcher module (see the header). */
+const LAUNCHER = 'streamsoft_jobs.local_launch';
+/** A job exits 2 when it refuses to run: a bad argument, or its checkpoint held by another live driver. */
+const REFUSED_EXIT_CODE = 2;
+
 const PYTHON_LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (INFO|WARNING|ERROR|CRITICAL) /;
 /** What silver_batch.py, gold_batch.py and compact_batch.py print last: `{"job": …}` on one line. */
 export const JOB_SUMMARY_LINE = /^\{"job": /;
@@ -117,7 +127,7 @@ export function startJob(options: JobOptions): JobHandle {
     PYSPARK_SUBMIT_ARGS: submitArgs.map((arg) => (arg.includes(' ') ? `"${arg}"` : arg)).join(' '),
     PYTHONUNBUFFERED: '1',
   };
-  const child: ChildProcess = spawn(PYTHON, [script, ...options.args], {
+  const child: ChildProcess = spawn(PYTHON, ['-m', LAUNCHER, script, ...options.args], {
     cwd: REPO_ROOT,
     env,
     detached: true,
@@ -128,13 +138,15 @@ export function startJob(options: JobOptions): JobHandle {
   options.logger?.info({ pid, log }, 'job started');
 
   let pending = '';
+  let lastLine = '';
   const onData = (chunk: Buffer): void => {
     out.write(chunk);
-    if (options.onLine === undefined) return;
     pending += chunk.toString('utf8');
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
     for (const line of lines) {
+      if (line.trim() !== '') lastLine = line;
+      if (options.onLine === undefined) continue;
       if (PYTHON_LOG_LINE.test(line) || JOB_SUMMARY_LINE.test(line)) options.onLine(line);
     }
   };
@@ -146,7 +158,8 @@ export function startJob(options: JobOptions): JobHandle {
       reject(new JobError(`could not run the ${options.job} job`, { cause: error })),
     );
     child.on('close', (exitCode, signal) => {
-      out.end(() => resolve({ job: options.job, exitCode, signal, log }));
+      if (pending.trim() !== '') lastLine = pending;
+      out.end(() => resolve({ job: options.job, exitCode, signal, log, lastLine: lastLine.trim() }));
     });
   });
   // Nothing of the group may outlive a job that ended (the JVM exits on its own when Python does).
@@ -184,6 +197,7 @@ export async function runJob(options: JobOptions): Promise<JobResult> {
   const handle = startJob(options);
   const result = await handle.exited;
   const stoppedOnRequest = options.signal?.aborted === true;
+  if (result.exitCode === REFUSED_EXIT_CODE) throw new JobRefusedError(result.lastLine);
   if (result.exitCode !== 0 && !stoppedOnRequest) {
     const how = result.signal !== null ? `signal ${result.signal}` : `exit code ${String(result.exitCode)}`;
     throw new JobError(`the ${options.job} job failed (${how}); see ${result.log}`);
@@ -195,4 +209,19 @@ export async function runJob(options: JobOptions): Promise<JobResult> {
 export function localJobPaths(dataDir: string, checkpointName: string): string[] {
   const layout = dataDirLayout(dataDir);
   return ['--lake-path', layout.lake, '--checkpoint-path', path.join(layout.checkpoints, checkpointName)];
+}
+
+/** refine_streaming.py's arguments: silver and gold continuously, on the batch jobs' own checkpoints. */
+export function localRefineArgs(dataDir: string, triggerSeconds: number): string[] {
+  const layout = dataDirLayout(dataDir);
+  return [
+    '--lake-path',
+    layout.lake,
+    '--silver-checkpoint-path',
+    path.join(layout.checkpoints, 'silver'),
+    '--gold-checkpoint-path',
+    path.join(layout.checkpoints, 'gold'),
+    '--trigger-seconds',
+    String(triggerSeconds),
+  ];
 }

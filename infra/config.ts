@@ -101,6 +101,10 @@ export const infraConfigSchema = z.object({
   triggerSeconds: intBetween(1, 3600).default(30),
   startingPosition: z.enum(['earliest', 'latest']).default('earliest'),
   silverSchedule: glueCron('cron(0/15 * * * ? *)'),
+  // batch: silver and gold Glue batch jobs in a workflow on silverSchedule (the default); continuous: one
+  // Glue streaming job running both (refine_streaming.py), a micro-batch every refineTriggerSeconds.
+  refineMode: z.enum(['batch', 'continuous'], { message: 'must be batch or continuous' }).default('batch'),
+  refineTriggerSeconds: intBetween(1, 3600).default(10),
   // The bronze job compacts its tables (OPTIMIZE of past days, VACUUM) this often, in its own driver; 0: never.
   bronzeCompactMinutes: intBetween(0, 1440).default(60),
   registryImage: z.string().min(1).default('apicurio/apicurio-registry:3.3.3'),

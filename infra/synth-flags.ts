@@ -80,6 +80,17 @@ export const SYNTH_FLAGS: readonly SynthFlag[] = [
     description: 'Glue cron of the silver/gold workflow',
   },
   {
+    flags: '--refine-mode <mode>',
+    key: 'refineMode',
+    description:
+      'silver and gold: batch (Glue batch jobs on --silver-schedule, default) or continuous (one Glue streaming job)',
+  },
+  {
+    flags: '--refine-trigger-seconds <n>',
+    key: 'refineTriggerSeconds',
+    description: 'with --refine-mode continuous: silver/gold micro-batch interval (default 10)',
+  },
+  {
     flags: '--bronze-compact-minutes <n>',
     key: 'bronzeCompactMinutes',
     description: 'how often the bronze job compacts its tables (0: never)',

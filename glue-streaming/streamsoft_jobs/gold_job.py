@@ -3,7 +3,9 @@ micro-batch names the keys it touches, those keys are recomputed from silver and
 
 Recomputing a touched key from silver (rather than adding the batch to the old value) is what keeps gold
 right for late trades and for batches replayed after a crash; the partition filters keep the cost of a run
-proportional to the days and hours it touches, not to the table size.
+proportional to the days and hours it touches, not to the table size. The streams run as a batch
+(availableNow, `run_gold`) or continuously (`start_gold_source` with a processing-time trigger, see
+refine.py); the micro-batches are the same either way.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import threading
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Callable, Sequence
 
 from delta.tables import DeltaTable
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.streaming import StreamingQuery
 from pyspark.sql.types import StructField, StructType, TimestampType
 
 from streamsoft_jobs.gold import (
@@ -27,12 +32,28 @@ from streamsoft_jobs.gold import (
     price_alerts,
     trader_leaderboard_daily,
 )
+from streamsoft_jobs.args import JobArgs, JobArgumentError
 from streamsoft_jobs.lake import ensure_table, table_path
+from streamsoft_jobs.refine_trigger import BATCH, RefineTrigger
 from streamsoft_jobs.silver import SILVER_TRADES_SCHEMA
 
 log = logging.getLogger("streamsoft.gold")
 
 DEFAULT_ALERT_THRESHOLD_PCT = Decimal("1.0")
+
+
+def alert_threshold_from_args(args: JobArgs) -> Decimal:
+    """--alert-threshold-pct: a positive percentage (default 1.0)."""
+    raw = args.get("alert-threshold-pct")
+    if raw is None:
+        return DEFAULT_ALERT_THRESHOLD_PCT
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as error:
+        raise JobArgumentError(f"--alert-threshold-pct: expected a number (got {raw!r})") from error
+    if not value.is_finite() or value <= 0 or value >= 100_000_000:
+        raise JobArgumentError(f"--alert-threshold-pct: expected a positive percentage (got {raw!r})")
+    return value
 
 
 @dataclass(frozen=True)
@@ -285,41 +306,68 @@ def refresh_from_trades(spark: SparkSession, paths: GoldPaths, batch: DataFrame,
         minutes.unpersist()
 
 
-def _drain(
+@dataclass(frozen=True)
+class GoldSource:
+    """One incremental input of gold: a stream over `source` with its own checkpoint `<checkpoint>/<name>`."""
+
+    name: str
+    source: str
+    on_batch: Callable[[DataFrame], None]
+
+
+def gold_sources(spark: SparkSession, paths: GoldPaths, alert_threshold_pct: Decimal) -> list[GoldSource]:
+    """silver.trades first (it refreshes every trade table and health), then the health-only stage tables."""
+    sources = [
+        GoldSource(
+            "silver_trades",
+            paths.silver_trades,
+            lambda batch: refresh_from_trades(spark, paths, batch, alert_threshold_pct),
+        )
+    ]
+    for name, layer, table in HEALTH_SOURCES:
+        sources.append(
+            GoldSource(name, paths.of(layer, table), lambda batch: refresh_health(spark, paths, _ingest_hours(batch)))
+        )
+    return sources
+
+
+def start_gold_source(
     spark: SparkSession,
-    name: str,
-    source: str,
+    source: GoldSource,
     checkpoint: str,
-    on_batch: Callable[[DataFrame], None],
     summary: GoldRunSummary,
-) -> None:
-    """Runs `on_batch` over everything `source` gained since the last run (availableNow), then returns."""
-    if not DeltaTable.isDeltaTable(spark, source):
-        log.info("gold: %s does not exist yet; skipped", source)
-        return
+    trigger: RefineTrigger = BATCH,
+    writes: threading.Lock | None = None,
+) -> StreamingQuery | None:
+    """Starts the stream of one gold source (None while its table does not exist yet). Every gold source
+    MERGEs into pipeline_health_hourly, so when several run at once (continuous mode) they share `writes`:
+    one batch at a time writes gold, as in a batch run."""
+    if not DeltaTable.isDeltaTable(spark, source.source):
+        log.info("gold: %s does not exist yet", source.source)
+        return None
+    name = source.name
 
     def each(batch: DataFrame, batch_id: int) -> None:
         batch = batch.persist()
         try:
             rows = batch.count()
             if rows:
-                on_batch(batch)
+                with writes if writes is not None else nullcontext():
+                    source.on_batch(batch)
             summary.batches[name] = summary.batches.get(name, 0) + 1
             summary.rows_in[name] = summary.rows_in.get(name, 0) + rows
             log.info("gold %s batch %d: %d new rows", name, batch_id, rows)
         finally:
             batch.unpersist()
 
-    query = (
+    writer = (
         spark.readStream.format("delta")
-        .load(source)
+        .load(source.source)
         .writeStream.queryName(f"gold_{name}")
         .option("checkpointLocation", f"{checkpoint.rstrip('/')}/{name}")
-        .trigger(availableNow=True)
         .foreachBatch(each)
-        .start()
     )
-    query.awaitTermination()
+    return trigger.apply(writer).start()
 
 
 def run_gold(
@@ -333,22 +381,9 @@ def run_gold(
     paths = GoldPaths(lake_path)
     ensure_gold_tables(spark, paths)
     summary = GoldRunSummary()
-    _drain(
-        spark,
-        "silver_trades",
-        paths.silver_trades,
-        checkpoint_path,
-        lambda batch: refresh_from_trades(spark, paths, batch, alert_threshold_pct),
-        summary,
-    )
-    for name, layer, table in HEALTH_SOURCES:
-        _drain(
-            spark,
-            name,
-            paths.of(layer, table),
-            checkpoint_path,
-            lambda batch: refresh_health(spark, paths, _ingest_hours(batch)),
-            summary,
-        )
+    for source in gold_sources(spark, paths, alert_threshold_pct):
+        query = start_gold_source(spark, source, checkpoint_path, summary)
+        if query is not None:
+            query.awaitTermination()
     log.info("gold run: new rows per source %s", summary.rows_in)
     return summary

@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from streamsoft_jobs.args import JobArgs
 from streamsoft_jobs.reference import exchange_currency, exchange_known
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -30,6 +31,14 @@ class QualityPolicy:
     future_tolerance: timedelta = timedelta(minutes=5)
     lateness_window: timedelta = timedelta(days=7)
     max_notional: Decimal = Decimal(10) ** 18
+
+    @staticmethod
+    def from_args(args: JobArgs) -> "QualityPolicy":
+        """--future-tolerance-seconds (default 300) and --lateness-hours (default 168 = 7 days)."""
+        return QualityPolicy(
+            future_tolerance=timedelta(seconds=args.get_int("future-tolerance-seconds", 300)),
+            lateness_window=timedelta(hours=args.get_int("lateness-hours", 168)),
+        )
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """The silver job's wiring: bronze.trades as an incremental Delta stream, each micro-batch classified and
-MERGEd (insert-if-absent) into silver.trades, silver.trades_rejected and silver.trades_duplicates.
+MERGEd (insert-if-absent) into silver.trades, silver.trades_rejected and silver.trades_duplicates. The
+stream runs as a batch (availableNow, `run_silver`) or continuously (`start_silver` with a processing-time
+trigger, see refine.py); the micro-batches are the same either way.
 
 Every write is idempotent, so a batch replayed after a crash changes nothing it already wrote; a run with
 no new bronze rows runs no batch and commits nothing.
@@ -9,15 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Sequence
 
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.streaming.query import StreamingQuery
 
 from streamsoft_jobs.lake import ensure_table, table_path
 from streamsoft_jobs.quality import QualityPolicy
+from streamsoft_jobs.refine_trigger import BATCH, RefineTrigger
 from streamsoft_jobs.silver import (
     COORDINATES,
     SILVER_DUPLICATES_SCHEMA,
@@ -160,6 +165,47 @@ def process_batch(
     return counts
 
 
+def start_silver(
+    spark: SparkSession,
+    lake_path: str,
+    checkpoint_path: str,
+    policy: QualityPolicy = QualityPolicy(),
+    max_files_per_trigger: int | None = None,
+    trigger: RefineTrigger = BATCH,
+    summary: SilverRunSummary | None = None,
+    writes: threading.Lock | None = None,
+) -> StreamingQuery | None:
+    """Starts the silver query over bronze.trades (None while that table does not exist yet). Each batch's
+    counts go to `summary`; with `writes`, each batch's MERGEs hold that lock (a VACUUM of the silver
+    tables in the same driver waits for it)."""
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    paths = SilverPaths.of(lake_path)
+    ensure_silver_tables(spark, paths)
+    if not DeltaTable.isDeltaTable(spark, paths.bronze_trades):
+        log.info("silver: no bronze.trades table at %s yet", paths.bronze_trades)
+        return None
+
+    def on_batch(batch: DataFrame, batch_id: int) -> None:
+        if writes is None:
+            counts = process_batch(spark, paths, policy, batch, batch_id)
+        else:
+            with writes:
+                counts = process_batch(spark, paths, policy, batch, batch_id)
+        if summary is not None:
+            summary.batches.append(counts)
+
+    reader = spark.readStream.format("delta")
+    if max_files_per_trigger is not None:
+        reader = reader.option("maxFilesPerTrigger", str(max_files_per_trigger))
+    writer = (
+        reader.load(paths.bronze_trades)
+        .writeStream.queryName("silver_trades")
+        .option("checkpointLocation", checkpoint_path)
+        .foreachBatch(on_batch)
+    )
+    return trigger.apply(writer).start()
+
+
 def run_silver(
     spark: SparkSession,
     lake_path: str,
@@ -168,28 +214,10 @@ def run_silver(
     max_files_per_trigger: int | None = None,
 ) -> SilverRunSummary:
     """Processes every bronze row that arrived since the last run (availableNow), then returns."""
-    spark.conf.set("spark.sql.session.timeZone", "UTC")
-    paths = SilverPaths.of(lake_path)
-    ensure_silver_tables(spark, paths)
     summary = SilverRunSummary()
-    if not DeltaTable.isDeltaTable(spark, paths.bronze_trades):
-        log.info("silver: no bronze.trades table at %s yet; nothing to do", paths.bronze_trades)
+    query = start_silver(spark, lake_path, checkpoint_path, policy, max_files_per_trigger, BATCH, summary)
+    if query is None:
         return summary
-
-    def on_batch(batch: DataFrame, batch_id: int) -> None:
-        summary.batches.append(process_batch(spark, paths, policy, batch, batch_id))
-
-    reader = spark.readStream.format("delta")
-    if max_files_per_trigger is not None:
-        reader = reader.option("maxFilesPerTrigger", str(max_files_per_trigger))
-    query = (
-        reader.load(paths.bronze_trades)
-        .writeStream.queryName("silver_trades")
-        .option("checkpointLocation", checkpoint_path)
-        .trigger(availableNow=True)
-        .foreachBatch(on_batch)
-        .start()
-    )
     query.awaitTermination()
     log.info(
         "silver run: %d batches, %d bronze rows -> %d trades, %d rejected, %d duplicates dropped",

@@ -14,6 +14,7 @@ export const ENTRY_SCRIPTS = {
   bronze: 'bronze_streaming.py',
   silver: 'silver_batch.py',
   gold: 'gold_batch.py',
+  refine: 'refine_streaming.py',
 } as const;
 export const SHARED_PACKAGE = 'streamsoft_jobs';
 

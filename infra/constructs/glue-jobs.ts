@@ -1,6 +1,9 @@
 // The Glue jobs: one streaming bronze job reading every configured transport (Kinesis and/or MSK, one
-// query and checkpoint each) and compacting the bronze tables itself, and the silver and gold batch jobs,
-// chained by a workflow (silver on a schedule, gold when silver succeeded), each VACUUMing its own tables.
+// query and checkpoint each) and compacting the bronze tables itself, and silver and gold either as batch
+// jobs chained by a workflow (silver on a schedule, gold when silver succeeded; the default), or, in
+// continuous mode, as one streaming job running both layers' queries in one driver (refine_streaming.py).
+// Each writes only its own layers, and every job allows one run at a time (maxConcurrentRuns 1): the
+// local checkpoint lock's counterpart, so no two drivers ever share a checkpoint or a table.
 // One writer per layer: Delta's default S3 log store is transactional only when all writes to a table
 // come from a single Spark driver (https://docs.delta.io/latest/delta-storage.html#amazon-s3), so no two
 // jobs may write the same prefix (tests/infra/one-writer.test.ts). Each job has its own role allowed
@@ -81,6 +84,9 @@ export interface GlueJobsProps {
   readonly triggerSeconds: number;
   readonly startingPosition: string;
   readonly silverSchedule: string;
+  /** batch: silver and gold batch jobs in a workflow; continuous: one streaming job for both. */
+  readonly refineMode: 'batch' | 'continuous';
+  readonly refineTriggerSeconds: number;
   /** How often the bronze job compacts the bronze tables, in minutes (`--compact-every-minutes`; 0: never). */
   readonly bronzeCompactMinutes: number;
 }
@@ -92,9 +98,12 @@ export class GlueJobs extends Construct {
   readonly bronzeJobName: string;
   /** The sources the bronze job reads, each the `Source` dimension of its metrics. */
   readonly bronzeSources: Source[];
-  readonly silverJobName: string;
-  readonly goldJobName: string;
-  readonly workflowName: string;
+  /** The jobs writing silver and gold: `silver` and `gold` (batch), or `refine` (continuous). */
+  readonly refineJobNames: string[];
+  /** The jobs that run until stopped (started after apply). */
+  readonly streamingJobNames: string[];
+  /** The silver-then-gold workflow (batch mode only). */
+  readonly workflowName?: string;
   readonly artifactsBucketName: string;
 
   private readonly props: GlueJobsProps;
@@ -151,6 +160,24 @@ export class GlueJobs extends Construct {
       throw new Error('GlueJobs: the bronze job needs a Kinesis or a Kafka source');
     this.bronzeJobName = this.bronzeJob();
 
+    if (props.refineMode === 'continuous') {
+      const refine = this.refineJob();
+      this.refineJobNames = [refine];
+      this.streamingJobNames = [this.bronzeJobName, refine];
+    } else {
+      const batch = this.batchRefineJobs();
+      this.refineJobNames = batch.jobNames;
+      this.workflowName = batch.workflowName;
+      this.streamingJobNames = [this.bronzeJobName];
+    }
+
+    this.artifactsBucketName = this.artifactsBucket.bucketName;
+  }
+
+  /** Silver and gold batch jobs, silver on a schedule and gold when silver succeeded. */
+  private batchRefineJobs(): { jobNames: string[]; workflowName: string } {
+    const props = this.props;
+    const ctx = props.context;
     const lake = props.lake;
     const silver = this.job({
       job: 'silver',
@@ -173,9 +200,6 @@ export class GlueJobs extends Construct {
       sourcePolicy: [],
       checkpoint: `${lake.checkpointsPath}/gold`,
     });
-    this.silverJobName = silver.name;
-    this.goldJobName = gold.name;
-
     const workflow = new GlueWorkflow(this, 'workflow', {
       name: `${ctx.namePrefix}-refine`,
       description: 'silver on a schedule, then gold when silver succeeded',
@@ -197,9 +221,29 @@ export class GlueJobs extends Construct {
       predicate: { conditions: [{ jobName: silver.name, state: 'SUCCEEDED', logicalOperator: 'EQUALS' }] },
       actions: [{ jobName: gold.name }],
     });
-    this.workflowName = workflow.name;
+    return { jobNames: [silver.name, gold.name], workflowName: workflow.name };
+  }
 
-    this.artifactsBucketName = this.artifactsBucket.bucketName;
+  /**
+   * Continuous mode: silver and gold as long-running queries in one streaming job, on the batch jobs'
+   * checkpoints (a deployment can switch modes without replaying anything). One driver writes both layers,
+   * and silver and gold each keep exactly one writer: this job.
+   */
+  private refineJob(): string {
+    const lake = this.props.lake;
+    return this.job({
+      job: 'refine',
+      type: 'gluestreaming',
+      script: this.artifacts.scripts.refine,
+      arguments: {
+        '--silver-checkpoint-path': `${lake.checkpointsPath}/silver`,
+        '--gold-checkpoint-path': `${lake.checkpointsPath}/gold`,
+        '--trigger-seconds': String(this.props.refineTriggerSeconds),
+      },
+      readPrefixes: ['lake/bronze'],
+      writePrefixes: ['lake/silver', 'lake/gold', 'checkpoints/silver', 'checkpoints/gold'],
+      sourcePolicy: [],
+    }).name;
   }
 
   /** One job, one driver, one query per source: the bronze tables' only writer (see the file comment). */
@@ -320,6 +364,9 @@ export class GlueJobs extends Construct {
       numberOfWorkers: streaming ? p.streamingWorkers : p.batchWorkers,
       connections: [this.connectionName],
       securityConfiguration: this.securityConfigurationName,
+      // One run at a time: a second run of a job would be a second driver on its checkpoints and tables
+      // ("An error is returned when this threshold is reached",
+      // https://docs.aws.amazon.com/glue/latest/webapi/API_ExecutionProperty.html).
       executionProperty: { maxConcurrentRuns: 1 },
       maxRetries: 0,
       ...(streaming ? {} : { timeout: 60 }),

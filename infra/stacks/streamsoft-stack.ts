@@ -122,6 +122,8 @@ export class StreamSoftStack extends TerraformStack {
       triggerSeconds: config.triggerSeconds,
       startingPosition: config.startingPosition,
       silverSchedule: config.silverSchedule,
+      refineMode: config.refineMode,
+      refineTriggerSeconds: config.refineTriggerSeconds,
       bronzeCompactMinutes: config.bronzeCompactMinutes,
     });
     const athena = new Athena(this, 'athena', { context, kmsKeyArn, lake });
@@ -158,7 +160,7 @@ export class StreamSoftStack extends TerraformStack {
       glue: {
         // One job, one metrics series per source it reads (the `Source` dimension).
         streamingJobs: jobs.bronzeSources.map((source) => ({ jobName: jobs.bronzeJobName, source })),
-        allJobNames: [jobs.bronzeJobName, jobs.silverJobName, jobs.goldJobName],
+        allJobNames: [jobs.bronzeJobName, ...jobs.refineJobNames],
         batchDurationThresholdMs: config.batchDurationThresholdMs ?? config.triggerSeconds * 2000,
       },
       bronzeMetricsNamespace: BRONZE_METRICS_NAMESPACE,
@@ -169,8 +171,8 @@ export class StreamSoftStack extends TerraformStack {
     output('lake_bucket', lake.bucketName, 'S3 bucket of the Delta lake');
     output('lake_path', lake.lakePath, 'Root of the Delta tables (<lake_path>/<layer>/<table>)');
     output('registry_url', registry.url, 'Schema registry Confluent API, inside the VPC');
-    output('glue_streaming_jobs', [jobs.bronzeJobName], 'Bronze streaming job: start it after apply');
-    output('glue_workflow', jobs.workflowName, 'Silver/gold workflow');
+    output('glue_streaming_jobs', jobs.streamingJobNames, 'Streaming jobs: start them after apply');
+    if (jobs.workflowName !== undefined) output('glue_workflow', jobs.workflowName, 'Silver/gold workflow');
     output('athena_workgroup', athena.workgroupName, 'Athena workgroup for dashboards');
     output('metabase_url', metabase.url, 'Metabase (HTTPS); point your DNS name for the certificate here');
     output(

@@ -21,7 +21,17 @@ export function addUpOptions(command: Command): Command {
   command
     .addOption(envOption('--transport <kind>', 'where trades go: kinesis or msk', 'kinesis'))
     .addOption(envOption('--rate <n>', 'trades per second', '50'))
-    .addOption(envOption('--batch-interval <seconds>', 'run silver then gold this often', '60'))
+    .addOption(
+      envOption(
+        '--refine <mode>',
+        'silver and gold: continuous (one long-running Spark session) or batch (on a timer)',
+        'continuous',
+      ),
+    )
+    .addOption(envOption('--refine-trigger-seconds <n>', 'continuous silver/gold micro-batch interval', '5'))
+    .addOption(
+      envOption('--batch-interval <seconds>', 'with --refine batch: run silver then gold this often', '60'),
+    )
     .addOption(envOption('--trigger-seconds <n>', 'bronze streaming micro-batch interval', '5'))
     .addOption(envOption('--data-dir <dir>', 'local state: lake, checkpoints, logs, pids', DEFAULT_DATA_DIR))
     .addOption(
@@ -63,6 +73,8 @@ export function addUpOptions(command: Command): Command {
 export const upConfigSchema = z.object({
   transport: z.enum(['kinesis', 'msk'], { message: 'must be kinesis or msk' }),
   rate: z.coerce.number().positive('must be greater than 0').max(100_000, 'must be at most 100000'),
+  refine: z.enum(['continuous', 'batch'], { message: 'must be continuous or batch' }),
+  refineTriggerSeconds: positiveSeconds,
   batchInterval: positiveSeconds,
   triggerSeconds: positiveSeconds,
   dataDir: z.string().min(1),

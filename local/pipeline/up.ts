@@ -1,10 +1,19 @@
 // `streamsoft up`: the whole pipeline on one machine. Starts the stand-ins, registers the schemas, runs the
-// producer and the bronze streaming job as children, silver and gold on a timer, and the dashboard in
-// process; runs until aborted (Ctrl-C) or until a long-running part dies, then stops everything it started.
+// producer and the bronze streaming job as children, silver and gold continuously in one long-lived Spark
+// session (or on a timer with --refine batch), and the dashboard in process; runs until aborted (Ctrl-C)
+// or until a long-running part dies, then stops everything it started. A detached reaper stops the same
+// process groups if `up` itself is killed.
 import path from 'node:path';
 import { ServiceError } from '../../core/errors';
 import { bronzeJobArgs } from '../../glue-streaming/command';
-import { localJobPaths, runJob, startJob, type JobResult } from '../../glue-streaming/run-job';
+import {
+  localJobPaths,
+  localRefineArgs,
+  runJob,
+  startJob,
+  type JobHandle,
+  type JobResult,
+} from '../../glue-streaming/run-job';
 import { silentLogger, type Logger } from '../../core/logger';
 import { dataDirLayout } from '../../core/paths';
 import { LocalLake } from '../../lake/local-lake';
@@ -14,6 +23,8 @@ import type { ServiceName } from '../services/service';
 import { startServices, stopServices } from '../services/supervisor';
 import { BatchScheduler, type BatchRunResult } from './batch-scheduler';
 import type { UpConfig } from './config';
+import { GroupReaper } from './group-reaper';
+import { lakeProgress, MilestoneWatcher } from './milestones';
 import { PipelineChild, tailOf, type ChildExit } from './pipeline-child';
 import { lakeTable } from '../../lake/tables';
 import {
@@ -37,6 +48,13 @@ const REPORTED_TABLES = ['bronze.trades', 'bronze.trades_quarantine', 'silver.tr
 );
 
 class LongRunningPartDied extends ServiceError {}
+
+/**
+ * How long each part may take to stop on its own before its process group is killed: the parts stop
+ * together, so everything `up` started is gone within 15 s of Ctrl-C (every write is idempotent, so a
+ * micro-batch cut short is replayed from its checkpoint).
+ */
+const STOP_GRACE_MS = 8_000;
 
 function describeExit(exit: ChildExit | JobResult): string {
   const code = 'code' in exit ? exit.code : exit.exitCode;
@@ -76,11 +94,14 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
   const layout = dataDirLayout(config.dataDir);
   const log = options.logger ?? silentLogger;
   const say = options.say;
-  const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
+  /** What to stop: all at once, then the stand-ins (`last`), so the parts using them stop first. */
+  const cleanups: Array<{ what: string; run: () => Promise<unknown>; last?: boolean }> = [];
   const childLog = (name: string): string => path.join(layout.logs, `up-${name}.log`);
   let failure: Error | undefined;
   let stopping = false;
   const failed = new AbortController();
+  const startedAt = Date.now();
+  const reaper = new GroupReaper();
 
   /** A long-running part ended on its own: the pipeline cannot go on without it. */
   const fail = (message: string): void => {
@@ -113,11 +134,13 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
       },
       startTimeoutMs: config.startTimeout * 1000,
     });
+    for (const o of outcomes) if (o.state === 'started') reaper.watch(o.record.pid);
     const started = outcomes.filter((o) => o.state === 'started').map((o) => o.record.name);
     if (started.length > 0) {
       cleanups.push({
         what: `stand-ins ${started.join(', ')}`,
         run: () => stopServices(started, config.dataDir),
+        last: true,
       });
     }
     const endpointOf = (name: ServiceName): string | undefined =>
@@ -127,8 +150,13 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
       kafka: endpointOf('kafka'),
       registry: endpointOf('registry') ?? '',
     };
-    for (const o of outcomes)
-      say(`${o.record.name} ${o.state === 'started' ? 'ready' : 'already running'} at ${o.record.endpoint}`);
+    say(
+      `stand-ins ready: ${outcomes
+        .map(
+          (o) => `${o.record.name} ${o.record.endpoint}${o.state === 'started' ? '' : ' (already running)'}`,
+        )
+        .join(', ')}`,
+    );
     if (options.signal.aborted) return 130;
 
     await runToCompletion(
@@ -154,7 +182,8 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
       args: produceArgs(config, endpoints),
       logFile: childLog('producer'),
     });
-    cleanups.push({ what: 'producer', run: () => producer.stop('SIGINT', 30_000) });
+    reaper.watch(producer.pid);
+    cleanups.push({ what: 'producer', run: () => producer.stop('SIGINT', STOP_GRACE_MS) });
     watch(producer);
     say(
       `producer sending ${config.rate} trades/s to ${config.transport} ${config.stream}, ` +
@@ -167,7 +196,8 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
       dataDir: config.dataDir,
       logger: log,
     });
-    cleanups.push({ what: 'bronze streaming job', run: () => bronze.stop() });
+    reaper.watch(bronze.pid);
+    cleanups.push({ what: 'bronze streaming job', run: () => bronze.stop(STOP_GRACE_MS) });
     void bronze.exited.then(
       (exit) => fail(`bronze streaming job ${describeExit(exit)}; see ${exit.log}:\n${tailOf(exit.log)}`),
       (error: unknown) => fail(`bronze streaming job could not run: ${(error as Error).message}`),
@@ -176,41 +206,37 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
 
     const lake = await LocalLake.open({ lakeDir: layout.lake, logger: log });
     cleanups.push({ what: 'lake', run: async () => lake.close() });
-    const scheduler = new BatchScheduler({
-      intervalMs: config.batchInterval * 1000,
-      runOnce: async (signal) => {
-        for (const job of ['silver', 'gold'] as const) {
-          await runJob({
-            job,
-            args: localJobPaths(config.dataDir, job),
-            dataDir: config.dataDir,
-            signal,
-            logger: log,
-          });
-          if (signal.aborted) return;
-        }
-      },
-      onResult: (result: BatchRunResult) => {
-        if (!result.ok) {
-          say(
-            `batch ${result.run} failed after ${(result.durationMs / 1000).toFixed(0)} s: ${result.failure}`,
-          );
-          return;
-        }
-        void lakeSummary(lake).then(
-          (summary) =>
-            say(
-              `batch ${result.run}: silver + gold in ${(result.durationMs / 1000).toFixed(0)} s; ${summary}`,
-            ),
-          (error: unknown) => log.warn({ err: error }, 'could not summarise the lake'),
-        );
-      },
+    if (config.refine === 'continuous') {
+      const refine: JobHandle = startJob({
+        job: 'refine',
+        args: localRefineArgs(config.dataDir, config.refineTriggerSeconds),
+        dataDir: config.dataDir,
+        logger: log,
+      });
+      reaper.watch(refine.pid);
+      cleanups.push({ what: 'silver and gold streaming job', run: () => refine.stop(STOP_GRACE_MS) });
+      void refine.exited.then(
+        (exit) => fail(`silver and gold job ${describeExit(exit)}; see ${exit.log}:\n${tailOf(exit.log)}`),
+        (error: unknown) => fail(`silver and gold job could not run: ${(error as Error).message}`),
+      );
+      say(
+        `silver and gold streaming, a micro-batch every ${config.refineTriggerSeconds} s (log ${refine.log})`,
+      );
+    } else {
+      const scheduler = batchScheduler(config, lake, say, log);
+      cleanups.push({ what: 'batch jobs', run: () => scheduler.stop() });
+      scheduler.start();
+      say(`silver and gold run every ${config.batchInterval} s`);
+    }
+    const milestones = new MilestoneWatcher({
+      progress: () => lakeProgress(lake),
+      say,
+      dashboardUrl: dashboard.url,
+      startedAt,
+      onError: (error) => log.warn({ err: error }, 'could not read the lake'),
     });
-    cleanups.push({ what: 'batch jobs', run: () => scheduler.stop() });
-    scheduler.start();
-    say(`silver and gold run every ${config.batchInterval} s`);
-    say(`dashboard: ${dashboard.url}`);
-    say('press Ctrl-C to stop');
+    cleanups.push({ what: 'milestones', run: () => milestones.stop() });
+    milestones.start();
 
     await new Promise<void>((resolve) => {
       if (options.signal.aborted || failed.signal.aborted) return resolve();
@@ -225,14 +251,51 @@ export async function runUp(input: UpConfig, options: UpOptions): Promise<number
   } finally {
     stopping = true;
     say('stopping…');
-    for (const cleanup of cleanups.reverse()) {
+    const stop = async (cleanup: (typeof cleanups)[number]): Promise<void> => {
       try {
         await cleanup.run();
         log.debug({ part: cleanup.what }, 'stopped');
       } catch (error) {
         say(`could not stop ${cleanup.what}: ${error instanceof Error ? error.message : String(error)}`);
       }
-    }
+    };
+    await Promise.all(cleanups.filter((c) => c.last !== true).map(stop));
+    for (const cleanup of cleanups.filter((c) => c.last === true)) await stop(cleanup);
+    reaper.release();
     say('stopped');
   }
+}
+
+function batchScheduler(
+  config: UpConfig,
+  lake: LocalLake,
+  say: (line: string) => void,
+  log: Logger,
+): BatchScheduler {
+  return new BatchScheduler({
+    intervalMs: config.batchInterval * 1000,
+    runOnce: async (signal) => {
+      for (const job of ['silver', 'gold'] as const) {
+        await runJob({
+          job,
+          args: localJobPaths(config.dataDir, job),
+          dataDir: config.dataDir,
+          signal,
+          logger: log,
+        });
+        if (signal.aborted) return;
+      }
+    },
+    onResult: (result: BatchRunResult) => {
+      if (!result.ok) {
+        say(`batch ${result.run} failed after ${(result.durationMs / 1000).toFixed(0)} s: ${result.failure}`);
+        return;
+      }
+      void lakeSummary(lake).then(
+        (summary) =>
+          say(`batch ${result.run}: silver + gold in ${(result.durationMs / 1000).toFixed(0)} s; ${summary}`),
+        (error: unknown) => log.warn({ err: error }, 'could not summarise the lake'),
+      );
+    },
+  });
 }

@@ -1,6 +1,8 @@
-// `streamsoft up` end to end: the real stand-ins, producer, bronze streaming job, silver and gold on a
-// timer and the dashboard, in a fresh data dir on free ports; gold rows must reach the dashboard's card
-// endpoints, and after Ctrl-C (SIGINT) nothing of this run may be left running.
+// `streamsoft up` end to end: the real stand-ins, producer, bronze streaming job, silver and gold streaming
+// in one Spark session, and the dashboard, in a fresh data dir on free ports; gold rows must reach the
+// dashboard's card endpoints while up runs, up prints its milestones as human lines, and after Ctrl-C
+// (SIGINT) nothing of this run may be left running after 15 s. Then a second up on the same data dir starts
+// cleanly (no stale pid file, lock or port) and, killed with SIGKILL, leaves nothing running either.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +14,7 @@ import { python, referenceRows } from '../integration/lake/delta-fixtures';
 jest.setTimeout(30 * 60_000);
 
 let dataDir: string;
+let upArgs: string[];
 let up: ChildProcess;
 let stdout = '';
 let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -85,36 +88,33 @@ beforeAll(async () => {
     string,
     string,
   ];
-  up = spawn(
-    process.execPath,
-    [
-      path.join(REPO_ROOT, 'bin', 'streamsoft.js'),
-      'up',
-      '--data-dir',
-      dataDir,
-      '--dashboard-port',
-      dashboard,
-      '--kinesis-port',
-      kinesis,
-      '--registry-port',
-      registry,
-      '--kafka-port',
-      kafka,
-      '--kafka-controller-port',
-      controller,
-      '--rate',
-      '50',
-      '--trigger-seconds',
-      '3',
-      '--batch-interval',
-      '20',
-    ],
-    {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, STREAMSOFT_LOG_LEVEL: 'warn' },
-    },
-  );
+  upArgs = [
+    path.join(REPO_ROOT, 'bin', 'streamsoft.js'),
+    'up',
+    '--data-dir',
+    dataDir,
+    '--dashboard-port',
+    dashboard,
+    '--kinesis-port',
+    kinesis,
+    '--registry-port',
+    registry,
+    '--kafka-port',
+    kafka,
+    '--kafka-controller-port',
+    controller,
+    '--rate',
+    '50',
+    '--trigger-seconds',
+    '3',
+    '--refine-trigger-seconds',
+    '3',
+  ];
+  up = spawn(process.execPath, upArgs, {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, STREAMSOFT_LOG_LEVEL: 'warn' },
+  });
   up.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   up.stderr?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   exit = new Promise((resolve) => up.once('exit', (code, signal) => resolve({ code, signal })));
@@ -200,15 +200,74 @@ print(json.dumps(Counter(hour(v) for v in t.column("_ingested_at").to_pylist() i
   const goldSymbols = new Set(gold.map((row) => row.symbol));
   for (const row of vwap) expect(goldSymbols.has(String(row.symbol))).toBe(true);
 
+  // One human line per milestone, the dashboard URL once gold has rows, and no JSON log lines.
+  const lines = stdout.split('\n').filter((line) => line.startsWith('streamsoft up: '));
+  const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+  const milestones = [
+    /stand-ins ready: /,
+    /first bronze batch: \d+ trades/,
+    /first gold rows: \d+ in gold\.ohlcv_1m/,
+  ];
+  for (const milestone of milestones)
+    expect({ milestone: String(milestone), at: at(milestone) >= 0 }).toEqual({
+      milestone: String(milestone),
+      at: true,
+    });
+  expect(at(/first gold rows/)).toBeLessThan(at(/dashboard: http/));
+  expect(at(/first bronze batch/)).toBeLessThan(at(/first gold rows/));
+  expect(stdout.split('\n').filter((line) => line.trimStart().startsWith('{'))).toEqual([]);
+
+  // Silver and gold run in one long-lived Spark session next to bronze: two job drivers, no batch JVMs.
   const ours = [...new Set([...descendantsOf(up.pid!), ...processesMentioning(dataDir)])];
   expect(ours.length).toBeGreaterThanOrEqual(4); // stand-ins, producer, bronze job at least
+  expect(
+    processesMentioning('refine_streaming.py').filter((pid) => ours.includes(pid)).length,
+  ).toBeGreaterThan(0);
+  expect(processesMentioning('silver_batch.py').filter((pid) => ours.includes(pid))).toEqual([]);
 
   up.kill('SIGINT');
   const result = await exit;
 
   expect(result).toEqual({ code: 0, signal: null });
   expect(stdout).toMatch(/streamsoft up: stopped/);
-  await poll('every process of the run to end', async () => (ours.some(alive) ? undefined : true), 60_000);
+  await poll('every process of the run to end', async () => (ours.some(alive) ? undefined : true), 15_000);
+  expect(ours.filter(alive)).toEqual([]);
+  expect(processesMentioning(dataDir)).toEqual([]);
+});
+
+test('a second up on the same data dir starts cleanly, and SIGKILL of up leaves nothing running', async () => {
+  stdout = '';
+  up = spawn(process.execPath, upArgs, {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, STREAMSOFT_LOG_LEVEL: 'warn' },
+  });
+  up.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  up.stderr?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  exit = new Promise((resolve) => up.once('exit', (code, signal) => resolve({ code, signal })));
+  // Both job drivers have taken their checkpoint locks and run: the first run left none behind.
+  await poll(
+    'the jobs of the second run',
+    async () =>
+      /silver and gold streaming/.test(stdout) &&
+      processesMentioning('refine_streaming.py').length > 0 &&
+      processesMentioning('bronze_streaming.py').length > 0
+        ? true
+        : undefined,
+    10 * 60_000,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 10_000)); // the drivers are past their start
+  expect(stdout).not.toMatch(/in use by pid/);
+  const ours = [...new Set([...descendantsOf(up.pid!), ...processesMentioning(dataDir)])];
+  expect(ours.length).toBeGreaterThanOrEqual(4);
+
+  up.kill('SIGKILL');
+  await exit;
+  await poll(
+    'every process of the killed run to end',
+    async () => (ours.some(alive) ? undefined : true),
+    15_000,
+  );
   expect(ours.filter(alive)).toEqual([]);
   expect(processesMentioning(dataDir)).toEqual([]);
 });

@@ -124,6 +124,43 @@ describe.each<Transport>(['kinesis', 'msk', 'both'])(
   },
 );
 
+describe.each<Transport>(['kinesis', 'both'])(
+  'transport %s, continuous silver and gold: one writer per lake prefix',
+  (transport) => {
+    const { doc } = synthTransport(transport, { refineMode: 'continuous' });
+    const writers = writtenPrefixes(doc);
+
+    test('no two Glue jobs may write the same lake prefix', () => {
+      expect(sharedWrites(writers)).toEqual([]);
+    });
+
+    test('one streaming job writes silver and gold and their checkpoints; no batch job or workflow is left', () => {
+      const writerOf = (prefix: string) =>
+        [...writers.entries()].filter(([, prefixes]) => prefixes.includes(prefix)).map(([job]) => job);
+      expect(writerOf('lake/bronze/')).toEqual(['streamsoft-dev-bronze']);
+      for (const prefix of ['lake/silver/', 'lake/gold/', 'checkpoints/silver/', 'checkpoints/gold/']) {
+        expect(writerOf(prefix)).toEqual(['streamsoft-dev-refine']);
+      }
+      const jobs = Object.values(resourcesOf(doc, 'aws_glue_job'));
+      expect(jobs.map((job) => String(job.name)).sort()).toEqual([
+        'streamsoft-dev-bronze',
+        'streamsoft-dev-refine',
+      ]);
+      const refine = jobs.find((job) => job.name === 'streamsoft-dev-refine')!;
+      expect(JSON.stringify(refine.command)).toContain('"name":"gluestreaming"');
+      expect(resourcesOf(doc, 'aws_glue_workflow')).toEqual({});
+    });
+
+    test('every job allows one run at a time, so no two drivers share a checkpoint', () => {
+      // "The maximum number of concurrent runs allowed for the job. The default is 1. An error is returned
+      // when this threshold is reached." https://docs.aws.amazon.com/glue/latest/webapi/API_ExecutionProperty.html
+      for (const job of Object.values(resourcesOf(doc, 'aws_glue_job'))) {
+        expect(job.execution_property).toEqual({ max_concurrent_runs: 1 });
+      }
+    });
+  },
+);
+
 describe('the scan itself', () => {
   test('finds two writers of one prefix, and a wildcard over a layer', () => {
     expect(

@@ -11,10 +11,12 @@ function parse(...argv: string[]): UpConfig {
   return parseConfig(upConfigSchema, command.opts());
 }
 
-test('defaults: kinesis at 50 trades/s, silver and gold every 60 s, dashboard on 3000', () => {
+test('defaults: kinesis at 50 trades/s, silver and gold continuous every 5 s, dashboard on 3000', () => {
   expect(parse()).toMatchObject({
     transport: 'kinesis',
     rate: 50,
+    refine: 'continuous',
+    refineTriggerSeconds: 5,
     batchInterval: 60,
     dashboardPort: 3000,
     dataDir: '.streamsoft',
@@ -27,6 +29,8 @@ test.each([
   [['--transport', 'pigeon'], /^--transport: must be kinesis or msk/],
   [['--rate', '-5'], /^--rate: must be greater than 0 \(got "-5"\)/],
   [['--batch-interval', '0'], /^--batch-interval: must be greater than 0/],
+  [['--refine', 'sometimes'], /^--refine: must be continuous or batch/],
+  [['--refine-trigger-seconds', '0'], /^--refine-trigger-seconds: must be greater than 0/],
   [['--dashboard-port', '70000'], /^--dashboard-port: must be a port number/],
   [['--dup-ratio', '2'], /^--dup-ratio: must be at most 1/],
   [['--jump-rate', '-1'], /^--jump-rate: must be at least 0 \(got "-1"\)/],
