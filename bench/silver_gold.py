@@ -34,8 +34,10 @@ from streamsoft_jobs.reference import EXCHANGES  # noqa: E402
 from streamsoft_jobs.runtime import LOCAL_CONF, spark_session  # noqa: E402
 from streamsoft_jobs.silver_job import run_silver  # noqa: E402
 
-# bronze.trades as the bronze job writes it with Trade v2 as the reader schema.
-BRONZE_TRADES_SCHEMA = bronze_trades_schema(json.loads((REPO_ROOT / "schemas" / "trade-v2.avsc").read_text(encoding="utf-8")))
+# bronze.trades as the bronze job writes it with the latest Trade schema as the reader schema.
+# The newest Trade schema in schemas/ (file names sort by version within one digit count: compare numbers).
+LATEST_TRADE_SCHEMA = max((REPO_ROOT / "schemas").glob("trade-v*.avsc"), key=lambda p: int(p.stem.split("-v")[1]))
+BRONZE_TRADES_SCHEMA = bronze_trades_schema(json.loads(LATEST_TRADE_SCHEMA.read_text(encoding="utf-8")))
 ROWS_PER_DAY = 200_000
 INCREMENT = 100_000
 SYMBOLS_PER_EXCHANGE = 4
