@@ -279,11 +279,12 @@ class KinesisStreamReader(DataSourceStreamReader):
         self.max_bytes_per_shard = _positive_int(lowered, "maxbytespershard", 64 * 1024 * 1024)
         self.probe_threads = _positive_int(lowered, "probethreads", 16)
         self._client: Any = None
+        self._ends: dict[str, ShardEndStore] = {}
         self._current: dict | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # executors get a copy of this reader: without the driver's client and planning state
-        return {**self.__dict__, "_client": None, "_current": None}
+        return {**self.__dict__, "_client": None, "_ends": {}, "_current": None}
 
     @property
     def client(self) -> Any:
@@ -295,7 +296,9 @@ class KinesisStreamReader(DataSourceStreamReader):
         return KinesisShardReader(self.client, self.stream_name, self.max_records_per_shard, self.max_bytes_per_shard)
 
     def ends(self, run: str) -> ShardEndStore:
-        return shard_end_store(self.metadata_path, run, self.region)
+        if run not in self._ends:
+            self._ends[run] = shard_end_store(self.metadata_path, run, self.region)
+        return self._ends[run]
 
     def list_shards(self) -> dict[str, list[str]]:
         """shardId → its parents (ParentShardId, AdjacentParentShardId), for every shard ListShards returns."""
@@ -337,8 +340,11 @@ class KinesisStreamReader(DataSourceStreamReader):
             return shards, False
         ends = self.ends(offset["run"])
         more = False
-        for shard in self.scheduled(offset):
-            recorded = ends.get(offset["plan"], shard)
+        scheduled = self.scheduled(offset)
+        # one small read per shard, in parallel: on S3 each is a GET of ~20 ms
+        with ThreadPoolExecutor(max_workers=max(1, min(self.probe_threads, len(scheduled)))) as pool:
+            recorded_ends = list(pool.map(lambda shard: ends.get(offset["plan"], shard), scheduled))
+        for shard, recorded in zip(scheduled, recorded_ends):
             if recorded is None:
                 # Its executor records the end before it hands over any record: none was read, so the shard
                 # starts where it did (a sink that read only some partitions, or a lost metadata folder).
