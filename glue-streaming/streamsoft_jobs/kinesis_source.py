@@ -47,6 +47,8 @@ KINESIS_SCHEMA = StructType(
 # GetRecords returns at most 10,000 records or 10 MiB per call.
 # https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html
 GET_RECORDS_MAX = 10000
+# Empty pages a read of a closed shard follows before it gives up waiting for the iterator to end.
+CLOSING_EMPTY_PAGES = 3
 
 Position = dict[str, Any]
 T = TypeVar("T")
@@ -173,9 +175,13 @@ class KinesisShardReader:
             self.client, lambda: self.client.get_records(ShardIterator=iterator, Limit=max(1, min(limit, GET_RECORDS_MAX)))
         )
 
-    def read(self, shard_id: str, start: Position, until: Position | None = None) -> ShardRead:
+    def read(
+        self, shard_id: str, start: Position, until: Position | None = None, closing: bool = False
+    ) -> ShardRead:
         """Records after `start`: up to `until` (a recorded end, inclusive) when given, else up to the tip or
-        the per-batch caps. `end` moves past every record seen, also those an AT_TIMESTAMP start skips."""
+        the per-batch caps. `end` moves past every record seen, also those an AT_TIMESTAMP start skips.
+        `closing`: ListShards says the shard is closed, so an empty page at the tip is followed (a few times)
+        until the iterator ends: kinesalite ends it only on the page after the last record's."""
         out = ShardRead(end={k: v for k, v in start.items() if k != "closed"})
         if start.get("closed") or (until is not None and until.get("after") in (None, start.get("after"))):
             out.end = dict(until if until is not None else start)
@@ -185,6 +191,7 @@ class KinesisShardReader:
         # iterator at the shard's beginning when no record is that recent.
         not_before = start.get("at_ms")
         size = 0
+        empty_pages = 0
         iterator: str | None = self.iterator(shard_id, start)
         while iterator is not None:
             limit = GET_RECORDS_MAX if stop_at is not None else self.max_records - len(out)
@@ -216,6 +223,9 @@ class KinesisShardReader:
                 out.caught_up = True
                 return out
             at_tip = not records and response.get("MillisBehindLatest", 0) == 0
+            if stop_at is None and at_tip and closing and empty_pages < CLOSING_EMPTY_PAGES:
+                empty_pages += 1
+                continue
             if stop_at is None and (at_tip or len(out) >= self.max_records or size >= self.max_bytes):
                 out.caught_up = at_tip
                 return out
@@ -240,6 +250,12 @@ class KinesisShardReader:
 
 
 @dataclass(frozen=True)
+class ListedShard:
+    parents: list[str]
+    closed: bool
+
+
+@dataclass(frozen=True)
 class ShardPartition(InputPartition):
     """One shard's share of one micro-batch: where it starts; its end is recorded under (run, plan, shard)."""
 
@@ -247,6 +263,7 @@ class ShardPartition(InputPartition):
     plan: int
     shard_id: str
     start: Position
+    closing: bool = False
 
 
 def _shard_entry(position: Position, parents: Sequence[str]) -> Position:
@@ -300,15 +317,16 @@ class KinesisStreamReader(DataSourceStreamReader):
             self._ends[run] = shard_end_store(self.metadata_path, run, self.region)
         return self._ends[run]
 
-    def list_shards(self) -> dict[str, list[str]]:
-        """shardId → its parents (ParentShardId, AdjacentParentShardId), for every shard ListShards returns."""
-        shards: dict[str, list[str]] = {}
+    def list_shards(self) -> dict[str, ListedShard]:
+        """Every shard ListShards returns: its parents, and whether it is closed (has an ending sequence number)."""
+        shards: dict[str, ListedShard] = {}
         backoff = Backoff()
         response = backoff.call(self.client, lambda: self.client.list_shards(StreamName=self.stream_name))
         while True:
             for shard in response.get("Shards", []):
-                parents = [shard.get("ParentShardId"), shard.get("AdjacentParentShardId")]
-                shards[shard["ShardId"]] = [p for p in parents if p]
+                parents = [p for p in (shard.get("ParentShardId"), shard.get("AdjacentParentShardId")) if p]
+                closed = "EndingSequenceNumber" in shard.get("SequenceNumberRange", {})
+                shards[shard["ShardId"]] = ListedShard(parents, closed)
             token = response.get("NextToken")
             if not token:
                 return shards
@@ -319,7 +337,7 @@ class KinesisStreamReader(DataSourceStreamReader):
     def initialOffset(self) -> dict:
         now_ms = int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000)
         start = parse_starting_position(self.starting_position, now_ms)
-        shards = {shard: _shard_entry(start, parents) for shard, parents in sorted(self.list_shards().items())}
+        shards = {shard: _shard_entry(start, listed.parents) for shard, listed in sorted(self.list_shards().items())}
         return {"run": uuid.uuid4().hex, "plan": -1, "shards": shards}
 
     @staticmethod
@@ -360,13 +378,16 @@ class KinesisStreamReader(DataSourceStreamReader):
         self._current = current
         shards, more = self.resolved(current)
         listed = self.list_shards()
-        for shard, parents in listed.items():
+        for shard, info in listed.items():
             if shard not in shards:
-                shards[shard] = _shard_entry({"from": "TRIM_HORIZON"}, parents)
+                shards[shard] = _shard_entry({"from": "TRIM_HORIZON"}, info.parents)
         # shards gone from the stream (past retention) that were drained are forgotten
         shards = {s: e for s, e in shards.items() if s in listed or not e.get("closed")}
         candidate = {"run": current["run"], "plan": current["plan"] + 1, "shards": dict(sorted(shards.items()))}
-        if current["plan"] < 0 or more or self._shards_changed(current, candidate) or self._any_new(candidate):
+        # A shard Kinesis has closed (split or merge) but we have not seen end: read it until its iterator
+        # ends, so its children can start. Without this a drained parent would look idle for ever.
+        closing = any(listed[s].closed for s in self.scheduled(candidate) if s in listed)
+        if current["plan"] < 0 or more or closing or self._shards_changed(current, candidate) or self._any_new(candidate):
             return candidate
         return current  # nothing to read: the same offset, so Spark plans no batch
 
@@ -389,8 +410,11 @@ class KinesisStreamReader(DataSourceStreamReader):
         self._current = end
         if end["plan"] < 0 or start == end:
             return []
+        scheduled = self.scheduled(end)
+        listed = self.list_shards() if scheduled else {}
         return [
-            ShardPartition(end["run"], end["plan"], shard, _position(end["shards"][shard])) for shard in self.scheduled(end)
+            ShardPartition(end["run"], end["plan"], shard, _position(end["shards"][shard]), shard in listed and listed[shard].closed)
+            for shard in scheduled
         ]
 
     def commit(self, end: dict) -> None:
@@ -409,7 +433,7 @@ class KinesisStreamReader(DataSourceStreamReader):
         ends = self.ends(partition.run)
         recorded = ends.get(partition.plan, partition.shard_id)
         if recorded is None:
-            shard_read = reader.read(partition.shard_id, partition.start)
+            shard_read = reader.read(partition.shard_id, partition.start, closing=partition.closing)
             # The first end written wins; a task that loses (a retry, a speculative copy) reads the winner's.
             winner = ends.put_if_absent(
                 partition.plan,

@@ -233,6 +233,65 @@ def test_a_failed_batch_replayed_by_spark_yields_the_same_records(spark, kinesal
     assert sorted(r[2] for r in later) == sorted(f"late{i}".encode() for i in range(25))
 
 
+def test_a_split_during_the_run_and_a_failed_batch_lose_and_duplicate_nothing(spark, kinesalite: Kinesalite, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    stream = new_stream(kinesalite, 1)
+    client = kinesalite.client()
+    parent = client.list_shards(StreamName=stream)["Shards"][0]["ShardId"]
+    spark.dataSource.register(KinesisDataSource)
+    # An idempotent sink, as the Delta sink is: a replayed batch id replaces what that id wrote before.
+    written: dict[int, list[Rec]] = {}
+    attempts: dict[int, list[list[Rec]]] = {}
+    fail_on_child = threading.Event()
+    fail_on_child.set()
+
+    def sink(df, batch_id: int) -> None:  # type: ignore[no-untyped-def]
+        rows = sorted((r.shardId, r.sequenceNumber, bytes(r.data)) for r in df.collect())
+        attempts.setdefault(batch_id, []).append(rows)
+        written[batch_id] = rows
+        if fail_on_child.is_set() and any(r[0] != parent for r in rows):
+            fail_on_child.clear()
+            raise RuntimeError("crash after the write, before Spark's commit")
+
+    def start() -> Any:
+        return (
+            spark.readStream.format(KinesisDataSource.name())
+            .option("streamName", stream)
+            .option("endpointUrl", kinesalite.endpoint)
+            .option("metadataPath", str(tmp_path / "ends"))
+            .option("maxRecordsPerShard", "15")
+            .load()
+            .writeStream.foreachBatch(sink)
+            .option("checkpointLocation", str(tmp_path / "checkpoint"))
+            .start()
+        )
+
+    acked = put_all(client, stream, [(f"k{i}", f"a{i}".encode()) for i in range(40)])
+    query = start()
+    query.processAllAvailable()
+    split(client, stream, parent)
+    acked += put_all(client, stream, [(f"k{i}", f"b{i}".encode()) for i in range(40)])
+    with pytest.raises(Exception, match="crash after the write"):
+        query.processAllAvailable()
+    query = start()
+    try:
+        query.processAllAvailable()
+        acked += put_all(client, stream, [(f"k{i}", f"c{i}".encode()) for i in range(20)])
+        query.processAllAvailable()
+    finally:
+        query.stop()
+
+    rows = [r for batch_id in sorted(written) for r in written[batch_id]]
+    assert sorted((r[0], r[1]) for r in rows) == sorted((a["shard"], a["sequence"]) for a in acked)
+    assert len(rows) == len(acked)
+    replayed = [tries for tries in attempts.values() if len(tries) > 1]
+    assert len(replayed) == 1 and replayed[0][0] == replayed[0][1]
+    # the parent's last record comes in an earlier batch than the children's first
+    order = [batch_id for batch_id in sorted(written) if written[batch_id]]
+    last_parent = max(b for b in order if any(r[0] == parent for r in written[b]))
+    first_child = min(b for b in order if any(r[0] != parent for r in written[b]))
+    assert last_parent < first_child
+
+
 def drain(reader: KinesisStreamReader, start: dict) -> tuple[dict, list[list[Rec]]]:
     batches: list[list[Rec]] = []
     while (batch := next_batch(reader, start)) is not None:
