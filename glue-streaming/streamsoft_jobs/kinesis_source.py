@@ -429,6 +429,7 @@ class KinesisStreamReader(DataSourceStreamReader):
         import pyarrow as pa
 
         assert isinstance(partition, ShardPartition)
+        started = time.monotonic()
         reader = self.shard_reader()
         ends = self.ends(partition.run)
         recorded = ends.get(partition.plan, partition.shard_id)
@@ -438,7 +439,13 @@ class KinesisStreamReader(DataSourceStreamReader):
             winner = ends.put_if_absent(
                 partition.plan,
                 partition.shard_id,
-                {**_who_reads(), "end": shard_read.end, "caught_up": shard_read.caught_up, "records": len(shard_read)},
+                {
+                    **_who_reads(),
+                    "end": shard_read.end,
+                    "caught_up": shard_read.caught_up,
+                    "records": len(shard_read),
+                    "read_s": round(time.monotonic() - started, 3),
+                },
             )
             if winner["end"] != shard_read.end:
                 shard_read = reader.read(partition.shard_id, partition.start, winner["end"])
