@@ -14,7 +14,6 @@ It emits the columns of AWS's `aws-kinesis` connector (`data`, `streamName`, `pa
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 import random
