@@ -18,6 +18,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'serde', command: tsx, args: ['bench/serde.ts'] },
   { name: 'produce', command: tsx, args: ['bench/produce.ts'] },
   { name: 'bronze', command: tsx, args: ['bench/bronze.ts'] },
+  { name: 'kinesis_read', command: python, args: ['bench/kinesis_read.py'] },
   { name: 'silver_gold', command: python, args: ['bench/silver_gold.py'] },
   { name: 'freshness', command: tsx, args: ['bench/freshness.ts'] },
 ];

@@ -27,7 +27,7 @@ from .args import JobArgs, JobArgumentError
 from .bronze import BronzeSink, ensure_bronze_tables, kafka_frames, kinesis_frames
 from .bronze_metrics import BronzeMetricsListener, CloudWatchPublisher, cloudwatch_client
 from .compaction import DEFAULT_TABLES, TableCompaction, run_compaction
-from .kinesis_source import KinesisDataSource, parse_timestamp_ms
+from .kinesis_source import KinesisDataSource, metadata_path_for, parse_timestamp_ms
 from .reader_schemas import DEFAULT_REFRESH_SECONDS, ReaderSchema
 from .registry import registry_client
 
@@ -303,6 +303,7 @@ def source_frames(spark: SparkSession, config: BronzeConfig) -> DataFrame:
         .option("streamName", config.stream)
         .option("region", config.region)
         .option("startingPosition", kinesis_starting_position(config.starting_position))
+        .option("metadataPath", metadata_path_for(config.checkpoint_path))
     )
     if config.kinesis_endpoint:
         reader = reader.option("endpointUrl", config.kinesis_endpoint)

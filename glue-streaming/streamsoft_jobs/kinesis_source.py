@@ -1,26 +1,32 @@
 """A Kinesis Data Streams source for Structured Streaming, as a Spark 4 Python data source over boto3.
 
-Glue's `aws-kinesis` connector is not published to Maven Central, so the same job could not run it
-locally; this reader runs unchanged on Glue (boto3 is there) and against kinesalite. It emits the
-connector's columns (`data`, `streamName`, `partitionKey`, `sequenceNumber`,
-`approximateArrivalTimestamp`) plus `shardId`.
+The driver plans each micro-batch and reads no record: it lists the shards, decides which ones a batch
+reads (a child only once its parents are drained) and where each starts. Executors read the shards in
+parallel, one input partition per shard, and each records where its read ended, once, in a write-once
+file under `metadataPath` (a folder of the query's checkpoint). A replayed batch reads exactly to the
+recorded ends, so it yields the same records. BRONZE.md "Kinesis offsets" explains why no record can be
+missed or read twice.
 
-Offsets are per-shard positions: `{"shards": {shardId: {"after": seq} | {"at_ms": ms} |
-{"from": "TRIM_HORIZON"}, ...}}`, plus `"closed": true` once a closed shard is drained. A batch is
-exactly the records after the start position up to and including the end sequence number, so a batch
-replayed after a crash re-reads the same records. Shards are listed on every read: shards created by a
-split or merge are picked up from TRIM_HORIZON. Reading runs on the driver (SimpleDataSourceStreamReader),
-which keeps offsets exact; it suits streams of a few shards to a few dozen.
+It emits the columns of AWS's `aws-kinesis` connector (`data`, `streamName`, `partitionKey`,
+`sequenceNumber`, `approximateArrivalTimestamp`) plus `shardId`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any, Iterator, Mapping
+import os
+import random
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar
 
-from pyspark.sql.datasource import DataSource, SimpleDataSourceStreamReader
+from pyspark.sql.datasource import DataSource, DataSourceStreamReader, InputPartition
 from pyspark.sql.types import BinaryType, StringType, StructField, StructType, TimestampType
+
+from .kinesis_ends import ShardEndStore, shard_end_store
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +43,14 @@ KINESIS_SCHEMA = StructType(
     ]
 )
 
+# GetRecords returns at most 10,000 records or 10 MiB per call.
+# https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetRecords.html
+GET_RECORDS_MAX = 10000
+# Empty pages a read of a closed shard follows before it gives up waiting for the iterator to end.
+CLOSING_EMPTY_PAGES = 3
+
 Position = dict[str, Any]
-Row = tuple[bytes, str, str, str, dt.datetime, str]
+T = TypeVar("T")
 
 
 def parse_starting_position(value: str, now_ms: int) -> Position:
@@ -77,7 +89,7 @@ def kinesis_client(endpoint_url: str | None, region: str) -> Any:
     import boto3
     from botocore.config import Config
 
-    config = Config(retries={"max_attempts": 10, "mode": "standard"}, connect_timeout=10, read_timeout=30)
+    config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=30)
     kwargs: dict[str, Any] = {"region_name": region, "config": config}
     if endpoint_url:
         kwargs["endpoint_url"] = endpoint_url
@@ -87,32 +99,64 @@ def kinesis_client(endpoint_url: str | None, region: str) -> Any:
     return boto3.client("kinesis", **kwargs)
 
 
-class KinesisShardReader:
-    """Reads one stream's shards by sequence number; shared by the stream reader and the tests."""
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with full jitter for Kinesis throttling (ProvisionedThroughputExceeded,
+    LimitExceeded), which AWS documents as the answer to those errors:
+    https://docs.aws.amazon.com/streams/latest/dev/troubleshooting-consumers.html
+    (a shard serves 5 GetRecords calls and 2 MB per second).
+    https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html"""
 
-    def __init__(self, client: Any, stream_name: str, max_records_per_shard: int, page_limit: int = 10000) -> None:
+    base_s: float = 0.2
+    cap_s: float = 5.0
+    attempts: int = 12
+    sleep: Callable[[float], None] = time.sleep
+
+    def call(self, client: Any, operation: Callable[[], T]) -> T:
+        throttled = (client.exceptions.ProvisionedThroughputExceededException, client.exceptions.LimitExceededException)
+        for attempt in range(self.attempts):
+            try:
+                return operation()
+            except throttled:
+                if attempt == self.attempts - 1:
+                    raise
+                self.sleep(random.uniform(0, min(self.cap_s, self.base_s * 2**attempt)))
+        raise AssertionError("unreachable")
+
+
+@dataclass
+class ShardRead:
+    """What one read of one shard produced: columns for Arrow, where it ended, whether it reached the tip."""
+
+    data: list[bytes] = field(default_factory=list)
+    partition_keys: list[str] = field(default_factory=list)
+    sequences: list[str] = field(default_factory=list)
+    arrivals: list[dt.datetime] = field(default_factory=list)
+    end: Position = field(default_factory=dict)
+    caught_up: bool = False
+
+    def __len__(self) -> int:
+        return len(self.sequences)
+
+
+class KinesisShardReader:
+    """Reads one shard by sequence number; runs on executors (and in the tests)."""
+
+    def __init__(
+        self,
+        client: Any,
+        stream_name: str,
+        max_records: int = 50000,
+        max_bytes: int = 64 * 1024 * 1024,
+        backoff: Backoff = Backoff(),
+    ) -> None:
         self.client = client
         self.stream_name = stream_name
-        self.max_records_per_shard = max_records_per_shard
-        self.page_limit = page_limit
-        # shardId -> (position it continues from, shard iterator), to skip GetShardIterator between batches
-        self._iterators: dict[str, tuple[str, str]] = {}
+        self.max_records = max_records
+        self.max_bytes = max_bytes
+        self.backoff = backoff
 
-    def list_shards(self) -> list[str]:
-        shards: list[str] = []
-        response = self.client.list_shards(StreamName=self.stream_name)
-        while True:
-            shards.extend(shard["ShardId"] for shard in response.get("Shards", []))
-            token = response.get("NextToken")
-            if not token:
-                return sorted(shards)
-            response = self.client.list_shards(NextToken=token)
-
-    def _iterator(self, shard_id: str, position: Position) -> str:
-        key = repr(sorted(position.items()))
-        cached = self._iterators.pop(shard_id, None)
-        if cached is not None and cached[0] == key:
-            return cached[1]
+    def iterator(self, shard_id: str, position: Position) -> str:
         args: dict[str, Any] = {"StreamName": self.stream_name, "ShardId": shard_id}
         if "after" in position:
             args.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", StartingSequenceNumber=position["after"])
@@ -123,119 +167,332 @@ class KinesisShardReader:
             )
         else:
             args.update(ShardIteratorType="TRIM_HORIZON")
-        return self.client.get_shard_iterator(**args)["ShardIterator"]
+        return self.backoff.call(self.client, lambda: self.client.get_shard_iterator(**args))["ShardIterator"]
 
-    def read_shard(self, shard_id: str, position: Position, until: str | None = None) -> tuple[list[Row], Position]:
-        """Records after `position` (up to `until` inclusive, else up to the tip or the per-batch cap)."""
-        if position.get("closed"):
-            return [], position
-        rows: list[Row] = []
-        iterator: str | None = self._iterator(shard_id, position)
-        end: Position = dict(position)
-        stop_at = int(until) if until is not None else None
+    def get_records(self, iterator: str, limit: int) -> dict[str, Any]:
+        return self.backoff.call(
+            self.client, lambda: self.client.get_records(ShardIterator=iterator, Limit=max(1, min(limit, GET_RECORDS_MAX)))
+        )
+
+    def read(
+        self, shard_id: str, start: Position, until: Position | None = None, closing: bool = False
+    ) -> ShardRead:
+        """Records after `start`: up to `until` (a recorded end, inclusive) when given, else up to the tip or
+        the per-batch caps. `end` moves past every record seen, also those an AT_TIMESTAMP start skips.
+        `closing`: ListShards says the shard is closed, so an empty page at the tip is followed (a few times)
+        until the iterator ends: kinesalite ends it only on the page after the last record's."""
+        out = ShardRead(end={k: v for k, v in start.items() if k != "closed"})
+        if start.get("closed") or (until is not None and until.get("after") in (None, start.get("after"))):
+            out.end = dict(until if until is not None else start)
+            return out
+        stop_at = int(until["after"]) if until is not None else None
         # AT_TIMESTAMP means "arrived at or after"; checked here too because kinesalite starts a timestamp
         # iterator at the shard's beginning when no record is that recent.
-        not_before = position.get("at_ms")
+        not_before = start.get("at_ms")
+        size = 0
+        empty_pages = 0
+        iterator: str | None = self.iterator(shard_id, start)
         while iterator is not None:
+            limit = GET_RECORDS_MAX if stop_at is not None else self.max_records - len(out)
             try:
-                limit = self.page_limit if stop_at is not None else min(self.page_limit, self.max_records_per_shard - len(rows))
-                response = self.client.get_records(ShardIterator=iterator, Limit=max(1, limit))
+                response = self.get_records(iterator, limit)
             except self.client.exceptions.ExpiredIteratorException:
-                iterator = self._iterator(shard_id, end)
+                iterator = self.iterator(shard_id, out.end)
                 continue
             iterator = response.get("NextShardIterator")
             records = response.get("Records", [])
             for record in records:
                 sequence = record["SequenceNumber"]
-                arrival = record["ApproximateArrivalTimestamp"]
-                if not_before is not None and arrival.timestamp() * 1000 < not_before:
-                    continue
                 if stop_at is not None and int(sequence) > stop_at:
-                    return rows, end
-                rows.append(
-                    (
-                        bytes(record["Data"]),
-                        self.stream_name,
-                        record.get("PartitionKey"),
-                        sequence,
-                        arrival,
-                        shard_id,
-                    )
-                )
-                end = {"after": sequence}
+                    return out
+                arrival = record["ApproximateArrivalTimestamp"]
+                out.end = {"after": sequence}
+                if not_before is None or arrival.timestamp() * 1000 >= not_before:
+                    data = bytes(record["Data"])
+                    size += len(data)
+                    out.data.append(data)
+                    out.partition_keys.append(record.get("PartitionKey"))
+                    out.sequences.append(sequence)
+                    out.arrivals.append(arrival)
                 if stop_at is not None and int(sequence) == stop_at:
-                    return rows, end
+                    return out
             if iterator is None:
                 # A closed shard (after a split or merge) is drained: nothing will ever follow.
-                return rows, {**end, "closed": True}
-            caught_up = not records and response.get("MillisBehindLatest", 0) == 0
-            if stop_at is None and (caught_up or len(rows) >= self.max_records_per_shard):
-                self._iterators[shard_id] = (repr(sorted(end.items())), iterator)
-                return rows, end
-            if stop_at is not None and not records and response.get("MillisBehindLatest", 0) == 0:
-                # the replayed range ends beyond what the shard holds now: the stream lost records
+                out.end = {**out.end, "closed": True}
+                out.caught_up = True
+                return out
+            at_tip = not records and response.get("MillisBehindLatest", 0) == 0
+            if stop_at is None and at_tip and closing and empty_pages < CLOSING_EMPTY_PAGES:
+                empty_pages += 1
+                continue
+            if stop_at is None and (at_tip or len(out) >= self.max_records or size >= self.max_bytes):
+                out.caught_up = at_tip
+                return out
+            if stop_at is not None and at_tip:
                 raise RuntimeError(
-                    f"shard {shard_id} of {self.stream_name} ended before sequence number {until}; "
+                    f"shard {shard_id} of {self.stream_name} ended before sequence number {stop_at}; "
                     "records past the retention period cannot be replayed"
                 )
-        return rows, end
+        return out
+
+    def has_records_after(self, shard_id: str, position: Position) -> bool:
+        """One GetRecords call (Limit 1), repeated only while it returns nothing but is behind the tip."""
+        iterator: str | None = self.iterator(shard_id, position)
+        while iterator is not None:
+            response = self.get_records(iterator, 1)
+            if response.get("Records") or response.get("NextShardIterator") is None:
+                return True  # a record, or a closed shard to mark drained
+            if response.get("MillisBehindLatest", 0) == 0:
+                return False
+            iterator = response["NextShardIterator"]
+        return True
 
 
-class KinesisStreamReader(SimpleDataSourceStreamReader):
+@dataclass(frozen=True)
+class ListedShard:
+    parents: list[str]
+    closed: bool
+
+
+@dataclass(frozen=True)
+class ShardPartition(InputPartition):
+    """One shard's share of one micro-batch: where it starts; its end is recorded under (run, plan, shard)."""
+
+    run: str
+    plan: int
+    shard_id: str
+    start: Position
+    closing: bool = False
+
+
+def _shard_entry(position: Position, parents: Sequence[str]) -> Position:
+    return {**position, "parents": sorted(parents)} if parents else dict(position)
+
+
+def _position(entry: Position) -> Position:
+    return {k: v for k, v in entry.items() if k != "parents"}
+
+
+class KinesisStreamReader(DataSourceStreamReader):
+    """Offsets are `{"run": id, "plan": k, "shards": {shardId: position}}`: plan k reads each shard from
+    its position (`{"after": seq}`, `{"at_ms": ms}` or `{"from": "TRIM_HORIZON"}`; `"closed": true` once
+    drained; `"parents"` after a split or merge) to the end its executor recorded for (run, k, shard)."""
+
     def __init__(self, options: Mapping[str, str]) -> None:
         lowered = {key.lower(): value for key, value in options.items()}
         stream = lowered.get("streamname")
         if not stream:
             raise ValueError("streamName option is required")
+        metadata = lowered.get("metadatapath")
+        if not metadata:
+            raise ValueError("metadataPath option is required (a folder next to the query's checkpoint)")
         self.stream_name = stream
+        self.metadata_path = metadata
         self.endpoint_url = lowered.get("endpointurl") or None
         self.region = lowered.get("region") or "us-east-1"
         self.starting_position = lowered.get("startingposition", "TRIM_HORIZON")
-        self.max_records_per_shard = int(lowered.get("maxrecordspershard", "50000"))
-        self._reader: KinesisShardReader | None = None
+        self.max_records_per_shard = _positive_int(lowered, "maxrecordspershard", 50000)
+        self.max_bytes_per_shard = _positive_int(lowered, "maxbytespershard", 64 * 1024 * 1024)
+        self.probe_threads = _positive_int(lowered, "probethreads", 16)
+        self._client: Any = None
+        self._ends: dict[str, ShardEndStore] = {}
+        self._current: dict | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # executors get a copy of this reader: without the driver's client and planning state
+        return {**self.__dict__, "_client": None, "_ends": {}, "_current": None}
 
     @property
-    def reader(self) -> KinesisShardReader:
-        if self._reader is None:
-            client = kinesis_client(self.endpoint_url, self.region)
-            self._reader = KinesisShardReader(client, self.stream_name, self.max_records_per_shard)
-        return self._reader
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = kinesis_client(self.endpoint_url, self.region)
+        return self._client
+
+    def shard_reader(self) -> KinesisShardReader:
+        return KinesisShardReader(self.client, self.stream_name, self.max_records_per_shard, self.max_bytes_per_shard)
+
+    def ends(self, run: str) -> ShardEndStore:
+        if run not in self._ends:
+            self._ends[run] = shard_end_store(self.metadata_path, run, self.region)
+        return self._ends[run]
+
+    def list_shards(self) -> dict[str, ListedShard]:
+        """Every shard ListShards returns: its parents, and whether it is closed (has an ending sequence number)."""
+        shards: dict[str, ListedShard] = {}
+        backoff = Backoff()
+        response = backoff.call(self.client, lambda: self.client.list_shards(StreamName=self.stream_name))
+        while True:
+            for shard in response.get("Shards", []):
+                parents = [p for p in (shard.get("ParentShardId"), shard.get("AdjacentParentShardId")) if p]
+                closed = "EndingSequenceNumber" in shard.get("SequenceNumberRange", {})
+                shards[shard["ShardId"]] = ListedShard(parents, closed)
+            token = response.get("NextToken")
+            if not token:
+                return shards
+            response = backoff.call(self.client, lambda token=token: self.client.list_shards(NextToken=token))
+
+    # -- driver ---------------------------------------------------------------------------------------
 
     def initialOffset(self) -> dict:
         now_ms = int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000)
         start = parse_starting_position(self.starting_position, now_ms)
-        return {"shards": {shard: dict(start) for shard in self.reader.list_shards()}}
+        shards = {shard: _shard_entry(start, listed.parents) for shard, listed in sorted(self.list_shards().items())}
+        return {"run": uuid.uuid4().hex, "plan": -1, "shards": shards}
 
-    def read(self, start: dict) -> tuple[Iterator[tuple], dict]:
-        shards: dict[str, Position] = dict(start["shards"])
-        for shard in self.reader.list_shards():
-            shards.setdefault(shard, {"from": "TRIM_HORIZON"})
-        rows: list[Row] = []
-        end: dict[str, Position] = {}
-        for shard, position in sorted(shards.items()):
-            shard_rows, end[shard] = self.reader.read_shard(shard, position)
-            rows.extend(shard_rows)
-        if rows:
-            log.debug("read %d records from %s", len(rows), self.stream_name)
-        return iter(rows), {"shards": end}
+    @staticmethod
+    def scheduled(offset: dict) -> list[str]:
+        """The shards a plan reads: open ones whose parents are drained (or gone from the stream)."""
+        shards: dict[str, Position] = offset["shards"]
+        return sorted(
+            shard
+            for shard, entry in shards.items()
+            if not entry.get("closed")
+            and all(shards.get(parent, {"closed": True}).get("closed") for parent in entry.get("parents", []))
+        )
 
-    def readBetweenOffsets(self, start: dict, end: dict) -> Iterator[tuple]:
-        rows: list[Row] = []
-        for shard, last in sorted(end["shards"].items()):
-            first = start["shards"].get(shard, {"from": "TRIM_HORIZON"})
-            if "after" not in last or first.get("after") == last["after"]:
+    def resolved(self, offset: dict) -> tuple[dict[str, Position], bool]:
+        """Where each shard stands after `offset`'s plan ran, and whether some shard stopped at a cap."""
+        shards = {shard: dict(entry) for shard, entry in offset["shards"].items()}
+        if offset["plan"] < 0:
+            return shards, False
+        ends = self.ends(offset["run"])
+        more = False
+        scheduled = self.scheduled(offset)
+        # one small read per shard, in parallel: on S3 each is a GET of ~20 ms
+        with ThreadPoolExecutor(max_workers=max(1, min(self.probe_threads, len(scheduled)))) as pool:
+            recorded_ends = list(pool.map(lambda shard: ends.get(offset["plan"], shard), scheduled))
+        for shard, recorded in zip(scheduled, recorded_ends, strict=True):
+            if recorded is None:
+                # Its executor records the end before it hands over any record: none was read, so the shard
+                # starts where it did (a sink that read only some partitions, or a lost metadata folder).
+                log.warning("plan %d: no recorded end for shard %s; it is read again from its start", offset["plan"], shard)
+                more = True
                 continue
-            shard_rows, _ = self.reader.read_shard(shard, {k: v for k, v in first.items() if k != "closed"}, last["after"])
-            rows.extend(shard_rows)
-        return iter(rows)
+            shards[shard] = _shard_entry(recorded["end"], shards[shard].get("parents", []))
+            more = more or not recorded["caught_up"]
+        return shards, more
+
+    def latestOffset(self) -> dict:
+        current = self._current if self._current is not None else self.initialOffset()
+        self._current = current
+        shards, more = self.resolved(current)
+        listed = self.list_shards()
+        for shard, info in listed.items():
+            if shard not in shards:
+                shards[shard] = _shard_entry({"from": "TRIM_HORIZON"}, info.parents)
+        # shards gone from the stream (past retention) that were drained are forgotten
+        shards = {s: e for s, e in shards.items() if s in listed or not e.get("closed")}
+        candidate = {"run": current["run"], "plan": current["plan"] + 1, "shards": dict(sorted(shards.items()))}
+        # A shard Kinesis has closed (split or merge) but we have not seen end: read it until its iterator
+        # ends, so its children can start. Without this a drained parent would look idle for ever.
+        closing = any(listed[s].closed for s in self.scheduled(candidate) if s in listed)
+        if current["plan"] < 0 or more or closing or self._shards_changed(current, candidate) or self._any_new(candidate):
+            return candidate
+        return current  # nothing to read: the same offset, so Spark plans no batch
+
+    @staticmethod
+    def _shards_changed(current: dict, candidate: dict) -> bool:
+        before = {s: bool(e.get("closed")) for s, e in current["shards"].items()}
+        after = {s: bool(e.get("closed")) for s, e in candidate["shards"].items()}
+        return before != after
+
+    def _any_new(self, offset: dict) -> bool:
+        shards = self.scheduled(offset)
+        if not shards:
+            return False
+        reader = self.shard_reader()
+        with ThreadPoolExecutor(max_workers=min(self.probe_threads, len(shards))) as pool:
+            found = pool.map(lambda s: reader.has_records_after(s, _position(offset["shards"][s])), shards)
+            return any(found)
+
+    def partitions(self, start: dict, end: dict) -> Sequence[InputPartition]:
+        self._current = end
+        if end["plan"] < 0 or start == end:
+            return []
+        scheduled = self.scheduled(end)
+        listed = self.list_shards() if scheduled else {}
+        return [
+            ShardPartition(end["run"], end["plan"], shard, _position(end["shards"][shard]), shard in listed and listed[shard].closed)
+            for shard in scheduled
+        ]
 
     def commit(self, end: dict) -> None:
-        """Nothing to acknowledge: Kinesis keeps records for the retention period regardless."""
+        """Kinesis keeps records for the retention period regardless; old plans' ends are removed."""
+        self._current = end
+        if end["plan"] > 0:
+            self.ends(end["run"]).remove_before(end["plan"])
+
+    # -- executors ------------------------------------------------------------------------------------
+
+    def read(self, partition: InputPartition) -> Iterator[Any]:
+        import pyarrow as pa
+
+        assert isinstance(partition, ShardPartition)
+        started = time.monotonic()
+        reader = self.shard_reader()
+        ends = self.ends(partition.run)
+        recorded = ends.get(partition.plan, partition.shard_id)
+        if recorded is None:
+            shard_read = reader.read(partition.shard_id, partition.start, closing=partition.closing)
+            # The first end written wins; a task that loses (a retry, a speculative copy) reads the winner's.
+            winner = ends.put_if_absent(
+                partition.plan,
+                partition.shard_id,
+                {
+                    **_who_reads(),
+                    "end": shard_read.end,
+                    "caught_up": shard_read.caught_up,
+                    "records": len(shard_read),
+                    "read_s": round(time.monotonic() - started, 3),
+                },
+            )
+            if winner["end"] != shard_read.end:
+                shard_read = reader.read(partition.shard_id, partition.start, winner["end"])
+        else:
+            shard_read = reader.read(partition.shard_id, partition.start, recorded["end"])
+        n = len(shard_read)
+        if n == 0:
+            return
+        yield pa.RecordBatch.from_arrays(
+            [
+                pa.array(shard_read.data, pa.binary()),
+                pa.array([self.stream_name] * n, pa.string()),
+                pa.array(shard_read.partition_keys, pa.string()),
+                pa.array(shard_read.sequences, pa.string()),
+                pa.array(shard_read.arrivals, pa.timestamp("us", tz="UTC")),
+                pa.array([partition.shard_id] * n, pa.string()),
+            ],
+            names=KINESIS_SCHEMA.fieldNames(),
+        )
+
+
+def _who_reads() -> dict[str, Any]:
+    """The process and Spark task that read a shard, kept with its recorded end for operators and tests."""
+    from pyspark import TaskContext
+
+    task = TaskContext.get()
+    where = None if task is None else {"stage": task.stageId(), "partition": task.partitionId(), "attempt": task.taskAttemptId()}
+    return {"pid": os.getpid(), "task": where}
+
+
+def metadata_path_for(checkpoint_path: str) -> str:
+    """The reader's `metadataPath` inside a query's checkpoint, so both are kept and reset together."""
+    return checkpoint_path.rstrip("/") + "/kinesis-shard-ends"
+
+
+def _positive_int(options: Mapping[str, str], key: str, default: int) -> int:
+    text = options.get(key)
+    if text is None or text == "":
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{key}: expected a positive integer (got {text!r})")
+    return int(text)
 
 
 class KinesisDataSource(DataSource):
-    """`spark.readStream.format("streamsoft-kinesis")` with options endpointUrl, region, streamName,
-    startingPosition (LATEST | TRIM_HORIZON | AT_TIMESTAMP <ISO or epoch ms>), maxRecordsPerShard."""
+    """`spark.readStream.format("streamsoft-kinesis")` with options streamName, metadataPath, endpointUrl,
+    region, startingPosition (LATEST | TRIM_HORIZON | AT_TIMESTAMP <ISO or epoch ms>), maxRecordsPerShard,
+    maxBytesPerShard, probeThreads."""
 
     @classmethod
     def name(cls) -> str:
@@ -244,5 +501,5 @@ class KinesisDataSource(DataSource):
     def schema(self) -> StructType:
         return KINESIS_SCHEMA
 
-    def simpleStreamReader(self, schema: StructType) -> SimpleDataSourceStreamReader:
+    def streamReader(self, schema: StructType) -> DataSourceStreamReader:
         return KinesisStreamReader(self.options)
