@@ -137,8 +137,11 @@ test('up serves gold rows on the dashboard, then stops everything on SIGINT', as
   );
 
   /** A card's rows once they satisfy `ready`: gold commits its tables one by one, so cards fill up in turn. */
-  const card = (id: string, ready: (rows: Record<string, unknown>[]) => boolean, timeoutMs: number) =>
-    poll(
+  const card = async (id: string, ready: (rows: Record<string, unknown>[]) => boolean, timeoutMs: number) => {
+    // A card the dashboard does not have fails now, not after the wait.
+    const known = (await (await fetch(new URL(`/api/cards/${id}`, url))).json()) as { error?: string };
+    if (known.error !== undefined) throw new Error(`card ${id}: ${known.error}`);
+    return poll(
       `card ${id}`,
       async () => {
         const body = (await (await fetch(new URL(`/api/cards/${id}`, url))).json()) as {
@@ -150,9 +153,16 @@ test('up serves gold rows on the dashboard, then stops everything on SIGINT', as
       },
       timeoutMs,
     );
-  const vwap = await card('vwap_per_symbol', (rows) => rows.length > 0, 20 * 60_000);
-  for (const row of vwap) {
-    expect(row).toEqual({ minute: expect.any(String), symbol: expect.any(String), vwap: expect.any(Number) });
+  };
+  const moves = await card('price_moves', (rows) => rows.length > 0, 20 * 60_000);
+  for (const row of moves) {
+    expect(row).toEqual({
+      minute: expect.any(String),
+      symbol: expect.any(String),
+      currency: expect.any(String),
+      close: expect.any(Number),
+      price_index: expect.any(Number),
+    });
   }
   const activity = await card('exchange_activity', (rows) => rows.length > 0, 5 * 60_000);
   expect(activity.every((row) => Number(row.purchases) + Number(row.sales) > 0)).toBe(true);
@@ -198,7 +208,7 @@ print(json.dumps(Counter(hour(v) for v in t.column("_ingested_at").to_pylist() i
   // The symbols on the card are ones delta-rs, an independent reader, finds in gold.ohlcv_1m.
   const gold = await referenceRows(path.join(dataDir, 'lake', 'gold', 'ohlcv_1m'), dataDir);
   const goldSymbols = new Set(gold.map((row) => row.symbol));
-  for (const row of vwap) expect(goldSymbols.has(String(row.symbol))).toBe(true);
+  for (const row of moves) expect(goldSymbols.has(String(row.symbol))).toBe(true);
 
   // One human line per milestone, the dashboard URL once gold has rows, and no JSON log lines.
   const lines = stdout.split('\n').filter((line) => line.startsWith('streamsoft up: '));
