@@ -202,8 +202,8 @@ function jobFlags(config: BronzeJobConfig): string[] {
     config.stream,
     '--kinesis-endpoint',
     config.kinesisEndpoint,
-    '--kafka-brokers',
-    config.kafkaBrokers,
+    // no broker on a Kinesis run: the CLI's default stands (it is never contacted)
+    ...(config.kafkaBrokers === '' ? [] : ['--kafka-brokers', config.kafkaBrokers]),
     '--registry-url',
     config.registryUrl,
     '--trigger-seconds',
