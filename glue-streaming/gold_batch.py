@@ -3,7 +3,7 @@ trader_leaderboard_daily, price_alerts and pipeline_health_hourly, recomputing o
 rows new since the last run touch.
 
 Arguments: --lake-path, --checkpoint-path, optional --JOB_NAME (Glue passes it), --alert-threshold-pct (default 1.0),
---vacuum (default true: VACUUM the gold tables after the run; this job is their only writer), --continuous
+--vacuum (default true: VACUUM the gold tables after a run that wrote; this job is their only writer), --continuous
 (default false: run as long-running queries with a processing-time trigger of --trigger-seconds, default
 5, VACUUMing every --vacuum-every-minutes, default 60; streamsoft_jobs/refine.py).
 """
@@ -49,7 +49,9 @@ def main(argv: Sequence[str]) -> int:
         return run_until_stopped(spark, config)
     try:
         summary = run_gold(spark, args.require("lake-path"), args.require("checkpoint-path"), threshold)
-        if vacuum:
+        # Only after a run that wrote: VACUUM commits to each table's log, and a run with no new input
+        # must leave the tables exactly as they were (same versions).
+        if vacuum and any(summary.batches.values()):
             run_compaction(spark, args.require("lake-path"), tables=(), vacuum_tables=GOLD_TABLES)
     except Exception as error:  # one line on why; Spark logged the stack
         log.error("gold job failed: %s", failure_line(error))

@@ -3,7 +3,7 @@ validated and enriched, processing only the bronze rows that arrived since the l
 
 Arguments: --lake-path, --checkpoint-path; optional --JOB_NAME (Glue passes it), --future-tolerance-seconds
 (default 300), --lateness-hours (default 168 = 7 days), --max-files-per-trigger, --vacuum (default true:
-VACUUM the silver tables after the run; this job is their only writer, so it is the one that cleans them),
+VACUUM the silver tables after a run that wrote; this job is their only writer, so it is the one that cleans them),
 --continuous (default false: run as a long-running query with a processing-time trigger of
 --trigger-seconds, default 5, VACUUMing every --vacuum-every-minutes, default 60; streamsoft_jobs/refine.py).
 """
@@ -59,7 +59,9 @@ def main(argv: Sequence[str]) -> int:
             policy,
             max_files_per_trigger=max_files_per_trigger,
         )
-        if vacuum:
+        # Only after a run that wrote: VACUUM commits to each table's log, and a run with no new input
+        # must leave the tables exactly as they were (same versions).
+        if vacuum and summary.batches:
             run_compaction(spark, args.require("lake-path"), tables=(), vacuum_tables=SILVER_TABLES)
     except Exception as error:  # one line on why; Spark logged the stack
         log.error("silver job failed: %s", failure_line(error))
