@@ -513,4 +513,4 @@ def test_reader_schema_can_be_a_local_file(spark, tmp_lake: str, tmp_path: Path,
         reader_schema=str(REPO_ROOT / "schemas" / "trade-v2.avsc"),
         subject="s-value",
     )
-    assert [f["name"] for f in load_reader_schema(config)["fields"]][-2:] == ["quantity", "broker"]
+    assert [f["name"] for f in load_reader_schema(config).schema["fields"]][-2:] == ["quantity", "broker"]
