@@ -12,7 +12,15 @@ import {
 } from '../core/local-endpoints';
 import { DEFAULT_DATA_DIR } from '../core/paths';
 import { DEFAULT_STREAM_NAME } from '../schemas/trade';
-import { JOB_SUMMARY_LINE, localJobPaths, runJob, type JobName, type JobResult } from './run-job';
+import { bronzeArguments, toArgv } from './job-arguments';
+import {
+  JOB_SUMMARY_LINE,
+  localBatchArgs,
+  localJobLocations,
+  runJob,
+  type JobName,
+  type JobResult,
+} from './run-job';
 // The subject's latest version, followed while the job runs; an .avsc path pins the reader schema.
 const DEFAULT_READER_SCHEMA = 'registry';
 
@@ -49,47 +57,35 @@ export type BronzeJobConfig = z.infer<typeof bronzeConfigSchema>;
 
 const batchConfigSchema = z.object({ dataDir: z.string().min(1) });
 
-/** Glue-style arguments of bronze_streaming.py for a local run. */
+/** bronze_streaming.py's command line for a local run: the one source the config names. */
 export function bronzeJobArgs(config: BronzeJobConfig): string[] {
-  const source = config.source === 'msk' ? 'kafka' : 'kinesis';
-  const args = [
-    // The job names its query `<job>-<source>` (the Delta idempotence id of its writes).
-    '--JOB_NAME',
-    'streamsoft-bronze',
-    '--source',
-    source,
-    ...localJobPaths(config.dataDir, `bronze-${source}`),
-    '--registry-url',
-    config.registryUrl,
-    '--reader-schema',
-    config.readerSchema,
-    '--trigger-seconds',
-    String(config.triggerSeconds),
-    '--starting-position',
-    config.startingPosition,
-    '--region',
-    config.region,
-  ];
-  if (source === 'kinesis') {
-    args.push('--stream-name', config.stream, '--kinesis-endpoint', config.kinesisEndpoint);
-  } else {
-    args.push(
-      '--topic',
-      config.topic ?? config.stream,
-      '--kafka-brokers',
-      config.kafkaBrokers,
-      '--kafka-auth',
-      config.kafkaAuth,
-    );
-    if (config.kafkaUsername !== undefined) args.push('--kafka-username', config.kafkaUsername);
-    if (config.kafkaPassword !== undefined) args.push('--kafka-password', config.kafkaPassword);
-    if (config.kafkaCaFile !== undefined) args.push('--kafka-ca-file', path.resolve(config.kafkaCaFile));
-  }
-  if (config.availableNow) args.push('--available-now', 'true');
-  if (config.maxRecordsPerTrigger !== undefined) {
-    args.push('--max-records-per-trigger', String(config.maxRecordsPerTrigger));
-  }
-  return args;
+  const kafka = config.source === 'msk';
+  const args = bronzeArguments({
+    locations: localJobLocations(config.dataDir),
+    region: config.region,
+    registryUrl: config.registryUrl,
+    readerSchema: config.readerSchema,
+    triggerSeconds: config.triggerSeconds,
+    startingPosition: config.startingPosition,
+    ...(kafka
+      ? {
+          kafka: {
+            topic: config.topic ?? config.stream,
+            brokers: config.kafkaBrokers,
+            auth: config.kafkaAuth,
+            ...(config.kafkaUsername === undefined ? {} : { username: config.kafkaUsername }),
+            ...(config.kafkaPassword === undefined ? {} : { password: config.kafkaPassword }),
+            ...(config.kafkaCaFile === undefined ? {} : { caFile: path.resolve(config.kafkaCaFile) }),
+          },
+        }
+      : { kinesis: { streamName: config.stream, endpoint: config.kinesisEndpoint } }),
+    availableNow: config.availableNow,
+    ...(config.maxRecordsPerTrigger === undefined
+      ? {}
+      : { maxRecordsPerTrigger: config.maxRecordsPerTrigger }),
+  });
+  // The job names its query `<job>-<source>` (the Delta idempotence id of its writes).
+  return ['--JOB_NAME', 'streamsoft-bronze', ...toArgv(args)];
 }
 
 /** Runs a job in the foreground: its log lines on stderr, Ctrl-C/SIGTERM stop it cleanly, twice kills it. */
@@ -189,7 +185,7 @@ export function registerJobsCommand(program: Command): void {
       .addOption(envOption('--data-dir <path>', 'local state: lake, checkpoints, logs', DEFAULT_DATA_DIR))
       .action(async (extra: string[], raw: Record<string, unknown>) => {
         const config = parseConfig(batchConfigSchema, raw);
-        await runInForeground(job, [...localJobPaths(config.dataDir, job), ...extra], config.dataDir);
+        await runInForeground(job, [...localBatchArgs(job, config.dataDir), ...extra], config.dataDir);
       });
   }
 }

@@ -8,6 +8,13 @@ import path from 'node:path';
 import { EnvironmentError, JobError, JobRefusedError } from '../core/errors';
 import { dataDirLayout, REPO_ROOT, VENV_DIR, JARS_DIR } from '../core/paths';
 import type { Logger } from '../core/logger';
+import {
+  batchArguments,
+  compactArguments,
+  refineArguments,
+  toArgv,
+  type JobLocations,
+} from './job-arguments';
 import SPARK_SETTINGS from './streamsoft_jobs/spark_settings.json';
 
 export type JobName = 'bronze' | 'silver' | 'gold' | 'refine' | 'compact';
@@ -205,23 +212,19 @@ export async function runJob(options: JobOptions): Promise<JobResult> {
   return result;
 }
 
-/** The lake and checkpoint arguments every local job gets. */
-export function localJobPaths(dataDir: string, checkpointName: string): string[] {
+/** A data dir's lake and checkpoint folders, as the jobs' arguments name them (job-arguments.ts). */
+export function localJobLocations(dataDir: string): JobLocations {
   const layout = dataDirLayout(dataDir);
-  return ['--lake-path', layout.lake, '--checkpoint-path', path.join(layout.checkpoints, checkpointName)];
+  return { lakePath: layout.lake, checkpointsPath: layout.checkpoints };
 }
 
-/** refine_streaming.py's arguments: silver and gold continuously, on the batch jobs' own checkpoints. */
+/** silver_batch.py's, gold_batch.py's or compact_batch.py's command line for a local run. */
+export function localBatchArgs(job: 'silver' | 'gold' | 'compact', dataDir: string): string[] {
+  const locations = localJobLocations(dataDir);
+  return toArgv(job === 'compact' ? compactArguments(locations) : batchArguments(job, locations));
+}
+
+/** refine_streaming.py's command line for a local run: silver and gold continuously. */
 export function localRefineArgs(dataDir: string, triggerSeconds: number): string[] {
-  const layout = dataDirLayout(dataDir);
-  return [
-    '--lake-path',
-    layout.lake,
-    '--silver-checkpoint-path',
-    path.join(layout.checkpoints, 'silver'),
-    '--gold-checkpoint-path',
-    path.join(layout.checkpoints, 'gold'),
-    '--trigger-seconds',
-    String(triggerSeconds),
-  ];
+  return toArgv(refineArguments(localJobLocations(dataDir), triggerSeconds));
 }

@@ -17,6 +17,14 @@ import { GlueTrigger } from '@cdktf/provider-aws/lib/glue-trigger';
 import { GlueWorkflow } from '@cdktf/provider-aws/lib/glue-workflow';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import {
+  batchArguments,
+  bronzeArguments,
+  checkpointsOf,
+  refineArguments,
+  type BronzeSource,
+  type JobLocations,
+} from '../../glue-streaming/job-arguments';
 import { assumeRolePolicy, KMS_USE_ACTIONS, policyDocument, type PolicyStatement } from '../iam';
 import { arn, type DeploymentContext } from './context';
 import { GlueArtifacts } from './glue-artifacts';
@@ -91,7 +99,7 @@ export interface GlueJobsProps {
   readonly bronzeCompactMinutes: number;
 }
 
-export type Source = 'kinesis' | 'kafka';
+export type Source = BronzeSource;
 
 export class GlueJobs extends Construct {
   /** The bronze streaming job: the only writer of the bronze tables. */
@@ -111,11 +119,13 @@ export class GlueJobs extends Construct {
   private readonly artifactsBucket: SecureBucket;
   private readonly connectionName: string;
   private readonly securityConfigurationName: string;
+  private readonly locations: JobLocations;
 
   constructor(scope: Construct, id: string, props: GlueJobsProps) {
     super(scope, id);
     this.props = props;
     const ctx = props.context;
+    this.locations = { lakePath: props.lake.lakePath, checkpointsPath: props.lake.checkpointsPath };
     this.artifactsBucket = new SecureBucket(this, 'artifacts', {
       context: ctx,
       purpose: 'artifacts',
@@ -178,27 +188,24 @@ export class GlueJobs extends Construct {
   private batchRefineJobs(): { jobNames: string[]; workflowName: string } {
     const props = this.props;
     const ctx = props.context;
-    const lake = props.lake;
     const silver = this.job({
       job: 'silver',
       type: 'glueetl',
       script: this.artifacts.scripts.silver,
-      arguments: {},
+      arguments: batchArguments('silver', this.locations),
       readPrefixes: ['lake/bronze'],
-      writePrefixes: ['lake/silver', 'checkpoints/silver'],
+      writeLayers: ['silver'],
       sourcePolicy: [],
-      checkpoint: `${lake.checkpointsPath}/silver`,
     });
     const gold = this.job({
       job: 'gold',
       type: 'glueetl',
       script: this.artifacts.scripts.gold,
-      arguments: {},
+      arguments: batchArguments('gold', this.locations),
       // Pipeline health counts every layer.
       readPrefixes: ['lake/bronze', 'lake/silver'],
-      writePrefixes: ['lake/gold', 'checkpoints/gold'],
+      writeLayers: ['gold'],
       sourcePolicy: [],
-      checkpoint: `${lake.checkpointsPath}/gold`,
     });
     const workflow = new GlueWorkflow(this, 'workflow', {
       name: `${ctx.namePrefix}-refine`,
@@ -230,18 +237,13 @@ export class GlueJobs extends Construct {
    * and silver and gold each keep exactly one writer: this job.
    */
   private refineJob(): string {
-    const lake = this.props.lake;
     return this.job({
       job: 'refine',
       type: 'gluestreaming',
       script: this.artifacts.scripts.refine,
-      arguments: {
-        '--silver-checkpoint-path': `${lake.checkpointsPath}/silver`,
-        '--gold-checkpoint-path': `${lake.checkpointsPath}/gold`,
-        '--trigger-seconds': String(this.props.refineTriggerSeconds),
-      },
+      arguments: refineArguments(this.locations, this.props.refineTriggerSeconds),
       readPrefixes: ['lake/bronze'],
-      writePrefixes: ['lake/silver', 'lake/gold', 'checkpoints/silver', 'checkpoints/gold'],
+      writeLayers: ['silver', 'gold'],
       sourcePolicy: [],
     }).name;
   }
@@ -249,24 +251,28 @@ export class GlueJobs extends Construct {
   /** One job, one driver, one query per source: the bronze tables' only writer (see the file comment). */
   private bronzeJob(): string {
     const p = this.props;
-    const args: Record<string, string> = {
-      '--source': this.bronzeSources.join(','),
-      '--region': p.context.region,
-      '--registry-url': p.registryUrl,
-      '--trigger-seconds': String(p.triggerSeconds),
-      '--starting-position': p.startingPosition,
-      '--compact-every-minutes': String(p.bronzeCompactMinutes),
-      '--cloudwatch-namespace': BRONZE_METRICS_NAMESPACE,
-    };
+    const args = bronzeArguments({
+      locations: this.locations,
+      region: p.context.region,
+      registryUrl: p.registryUrl,
+      triggerSeconds: p.triggerSeconds,
+      startingPosition: p.startingPosition,
+      compactEveryMinutes: p.bronzeCompactMinutes,
+      cloudwatchNamespace: BRONZE_METRICS_NAMESPACE,
+      ...(p.kinesis === undefined ? {} : { kinesis: { streamName: p.kinesis.streamName } }),
+      ...(p.kafka === undefined
+        ? {}
+        : {
+            kafka: {
+              topic: p.kafka.topic,
+              brokers: p.kafka.bootstrapBrokers,
+              auth: 'iam' as const,
+              groupIdPrefix: p.kafka.groupIdPrefix,
+            },
+          }),
+    });
     const sourcePolicy: PolicyStatement[] = [];
-    // One checkpoint per source, named as when each source had its own job: switching transports (or
-    // moving from that layout) never replays a stream into bronze twice.
-    const checkpoints = this.bronzeSources.map((source) => `checkpoints/bronze-${source}`);
-    for (const source of this.bronzeSources) {
-      args[`--${source}-checkpoint-path`] = `s3://${p.lake.bucketName}/checkpoints/bronze-${source}`;
-    }
     if (p.kinesis !== undefined) {
-      args['--stream-name'] = p.kinesis.streamName;
       sourcePolicy.push({
         sid: 'ReadTradeStream',
         actions: [
@@ -281,13 +287,8 @@ export class GlueJobs extends Construct {
     }
     if (p.kafka !== undefined) {
       const k = p.kafka;
-      Object.assign(args, {
-        '--topic': k.topic,
-        '--kafka-brokers': k.bootstrapBrokers,
-        '--kafka-auth': 'iam',
-        '--kafka-group-id-prefix': k.groupIdPrefix,
-        '--extra-jars': this.artifacts.mskIamAuthJarUri!,
-      });
+      // Glue's own argument: the MSK IAM login module on the driver's and executors' classpath.
+      args['--extra-jars'] = this.artifacts.mskIamAuthJarUri!;
       sourcePolicy.push(
         {
           sid: 'ConnectToCluster',
@@ -313,7 +314,7 @@ export class GlueJobs extends Construct {
       script: this.artifacts.scripts.bronze,
       arguments: args,
       readPrefixes: [],
-      writePrefixes: ['lake/bronze', ...checkpoints],
+      writeLayers: ['bronze'],
       sourcePolicy,
       metricsNamespaces: ['Glue', BRONZE_METRICS_NAMESPACE],
     }).name;
@@ -325,12 +326,11 @@ export class GlueJobs extends Construct {
     script: string;
     arguments: Record<string, string>;
     readPrefixes: string[];
-    writePrefixes: string[];
+    /** The lake layers the job writes; it may also write the checkpoint folders its arguments name. */
+    writeLayers: string[];
     sourcePolicy: PolicyStatement[];
     /** CloudWatch namespaces the job may publish to; Glue's own job metrics by default. */
     metricsNamespaces?: string[];
-    /** `--checkpoint-path`, for the jobs that keep one. */
-    checkpoint?: string;
   }): GlueJob {
     const p = this.props;
     const ctx = p.context;
@@ -348,7 +348,11 @@ export class GlueJobs extends Construct {
         ...this.commonPolicy(
           spec.job,
           spec.readPrefixes,
-          spec.writePrefixes,
+          [
+            ...spec.writeLayers.map((layer) => `lake/${layer}`),
+            // the checkpoint folders under `s3://<bucket>/checkpoints` its arguments name
+            ...checkpointsOf(spec.arguments, this.locations).map((name) => `checkpoints/${name}`),
+          ],
           spec.metricsNamespaces ?? ['Glue'],
         ),
       ]),
@@ -385,8 +389,6 @@ export class GlueJobs extends Construct {
         '--enable-continuous-cloudwatch-log': 'true',
         '--job-bookmark-option': 'job-bookmark-disable',
         '--TempDir': `s3://${this.artifactsBucket.bucketName}/tmp/${spec.job}/`,
-        '--lake-path': p.lake.lakePath,
-        ...(spec.checkpoint === undefined ? {} : { '--checkpoint-path': spec.checkpoint }),
         ...spec.arguments,
       },
     });

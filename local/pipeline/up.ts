@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ServiceError } from '../../core/errors';
 import { bronzeJobArgs } from '../../glue-streaming/command';
 import {
-  localJobPaths,
+  localBatchArgs,
   localRefineArgs,
   runJob,
   startJob,
@@ -278,7 +278,7 @@ function batchScheduler(
       for (const job of ['silver', 'gold'] as const) {
         await runJob({
           job,
-          args: localJobPaths(config.dataDir, job),
+          args: localBatchArgs(job, config.dataDir),
           dataDir: config.dataDir,
           signal,
           logger: log,

@@ -1,6 +1,6 @@
 // Each contract lives in one file (ARCHITECTURE.md): these checks fail when a copy of a local endpoint, the
-// registry path or the reader schema's file name reappears elsewhere, or when infra's config reaches for
-// the CLI layer.
+// registry path, the reader schema's file name or a job's location arguments reappears elsewhere, or when
+// infra's config reaches for the CLI layer.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,6 +81,13 @@ describe('one source per contract', () => {
     ['a Trade schema file name', 'schemas/trade-schemas.ts', /trade-v\d+\.avsc/],
   ])('%s is written only in %s', (_what, owner, pattern) => {
     expect(copies(files, pattern, owner)).toEqual([]);
+  });
+
+  it("the TypeScript side builds the jobs' lake, checkpoint and source arguments in one module", () => {
+    // infra, `up`, `jobs` and the benchmarks call glue-streaming/job-arguments.ts; the Python jobs parse them.
+    const pattern = /['"`]--(lake-path|[a-z]*-?checkpoint-path|stream-name|kafka-group-id-prefix)['"`]/;
+    const typescript = files.filter((file) => file.endsWith('.ts'));
+    expect(copies(typescript, pattern, 'glue-streaming/job-arguments.ts')).toEqual([]);
   });
 
   it('reports a copy in code and not one in a comment', () => {
