@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { intBetween, parseConfig } from '../core/validation';
 import { REPO_ROOT, TOOLS_DIR } from '../core/paths';
 import { GLUE_WHEELS_DIR } from '../glue-streaming/glue-wheels';
+import { ConfigError } from '../core/errors';
 import { NAME_RULES } from './aws-rules';
+import { applyExpectedRate } from './sizing';
 
 export const TRANSPORTS = ['kinesis', 'msk', 'both'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
@@ -72,6 +74,10 @@ export const infraConfigSchema = z.object({
     .regex(/^(kafka|express)\.[a-z0-9]+\.[a-z0-9]+$/)
     .default('kafka.m7g.large'),
   mskBrokerVolumeGb: intBetween(1, 16384).default(100),
+  /** Brokers: a multiple of azCount (MSK spreads them evenly over the subnets); one per AZ by default. */
+  mskBrokers: intBetween(2, 60).optional(),
+  /** `num.partitions`: the partitions of a topic created without a count (the operator creates the topic). */
+  mskPartitions: intBetween(1, 10_000).default(6),
   topic: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,200}$/)
@@ -94,6 +100,8 @@ export const infraConfigSchema = z.object({
       'must be an s3:// URI or a local path of a .jar',
     )
     .optional(),
+  /** Size the Glue jobs and MSK from the capacity model for this many trades/s (infra/sizing.ts). */
+  expectedRate: intBetween(1, 10_000_000).optional(),
   streamingWorkerType: z.enum(['G.025X', 'G.1X', 'G.2X']).default('G.025X'),
   streamingWorkers: intBetween(2, 100).default(2),
   batchWorkerType: z.enum(['G.1X', 'G.2X', 'G.4X']).default('G.1X'),
@@ -152,7 +160,19 @@ export type InfraConfigInput = z.input<typeof infraConfigSchema>;
 /** Validates user choices and fills defaults; the first invalid value throws one ConfigError line. */
 export function resolveInfraConfig(raw: Record<string, unknown>): InfraConfig {
   const defined = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
-  return parseConfig(infraConfigSchema, defined);
+  const parsed = parseConfig(infraConfigSchema, defined);
+  const config = applyExpectedRate(parsed, new Set(Object.keys(defined)), {
+    kinesis: includesKinesis(parsed.transport),
+    msk: includesMsk(parsed.transport),
+  });
+  // MSK spreads brokers evenly over the client subnets, one per AZ here
+  // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-brokernodegroupinfo.html).
+  if (config.mskBrokers !== undefined && config.mskBrokers % config.azCount !== 0) {
+    throw new ConfigError(
+      `--msk-brokers: must be a multiple of --az-count ${config.azCount} (got ${config.mskBrokers})`,
+    );
+  }
+  return config;
 }
 
 export function includesKinesis(transport: Transport): boolean {

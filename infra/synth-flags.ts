@@ -68,6 +68,18 @@ export const SYNTH_FLAGS: readonly SynthFlag[] = [
     description: 'MSK broker type, e.g. kafka.m7g.large',
   },
   {
+    flags: '--expected-rate <trades-per-second>',
+    key: 'expectedRate',
+    description:
+      'size the Glue workers, refine mode and MSK brokers/partitions from the capacity model (infra/CAPACITY.md); explicit flags win',
+  },
+  { flags: '--msk-brokers <n>', key: 'mskBrokers', description: 'MSK brokers, a multiple of --az-count' },
+  {
+    flags: '--msk-partitions <n>',
+    key: 'mskPartitions',
+    description: 'num.partitions of the MSK cluster (a topic created without a count)',
+  },
+  {
     flags: '--streaming-workers <n>',
     key: 'streamingWorkers',
     description: 'workers of each bronze streaming job',

@@ -21,6 +21,10 @@ export interface MskClusterProps {
   readonly kafkaVersion: string;
   readonly brokerInstanceType: string;
   readonly brokerVolumeGb: number;
+  /** Brokers, a multiple of the subnets; one per subnet when unset. */
+  readonly brokers?: number;
+  /** `num.partitions`: a topic created without a partition count gets this many. */
+  readonly partitions: number;
   readonly topic: string;
   /** Consumer group whose lag is alarmed on and which the bronze job may use. */
   readonly consumerGroup: string;
@@ -47,7 +51,7 @@ export class MskCluster extends Construct {
   constructor(scope: Construct, id: string, props: MskClusterProps) {
     super(scope, id);
     const ctx = props.context;
-    const brokers = props.subnetIds.length;
+    const brokers = props.brokers ?? props.subnetIds.length;
     const replication = Math.min(3, brokers);
     const name = `${ctx.namePrefix}-trades`;
 
@@ -81,7 +85,7 @@ export class MskCluster extends Construct {
         'auto.create.topics.enable=false',
         `default.replication.factor=${replication}`,
         `min.insync.replicas=${Math.max(1, replication - 1)}`,
-        'num.partitions=6',
+        `num.partitions=${props.partitions}`,
         'log.retention.hours=168',
         'unclean.leader.election.enable=false',
       ].join('\n'),

@@ -70,6 +70,8 @@ export class StreamSoftStack extends TerraformStack {
           kafkaVersion: config.mskKafkaVersion,
           brokerInstanceType: config.mskBrokerInstanceType,
           brokerVolumeGb: config.mskBrokerVolumeGb,
+          ...(config.mskBrokers === undefined ? {} : { brokers: config.mskBrokers }),
+          partitions: config.mskPartitions,
           topic: config.topic,
           consumerGroup: config.consumerGroup,
           clientSecurityGroupIds: [network.glueSecurityGroupId],

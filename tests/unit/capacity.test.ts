@@ -1,15 +1,8 @@
 // The capacity model: infra/CAPACITY.md is what bench/capacity.ts renders from the committed measurements,
 // and the model's arithmetic on a small case, worked out by hand from the quotas it cites.
 import { readFileSync } from 'node:fs';
-import {
-  CAPACITY_FILE,
-  MEASUREMENTS_FILE,
-  hotSymbol,
-  measurementsFrom,
-  model,
-  renderCapacity,
-  type Measurements,
-} from '../../bench/capacity';
+import { CAPACITY_FILE, measurementsFrom, renderCapacity } from '../../bench/capacity';
+import { MEASUREMENTS_FILE, hotSymbol, model, type Measurements } from '../../infra/capacity-model';
 
 const simple: Measurements = {
   measuredOn: 'test',
