@@ -185,8 +185,10 @@ export function startJob(options: JobOptions): JobHandle {
     return exited;
   };
   if (options.signal !== undefined) {
-    if (options.signal.aborted) void stop();
-    else options.signal.addEventListener('abort', () => void stop(), { once: true });
+    // stop() rejects only as exited does, and exited carries that failure to whoever awaits the job.
+    const stopOnAbort = (): void => void stop().catch(() => undefined);
+    if (options.signal.aborted) stopOnAbort();
+    else options.signal.addEventListener('abort', stopOnAbort, { once: true });
   }
   return { pid, log, exited, stop };
 }

@@ -97,6 +97,9 @@ export async function runProducer(config: ProducerConfig, deps: ProducerDeps): P
   let failed = 0;
   let bytes = 0;
   let firstError: TransportError | undefined;
+  // A send that rejects (instead of resolving with failed results) or an onAcked that throws: the run stops
+  // and rethrows it once the sends in flight have settled.
+  let broken: { error: unknown } | undefined;
   const inFlight = new Set<Promise<void>>();
 
   const start = performance.now();
@@ -147,7 +150,7 @@ export async function runProducer(config: ProducerConfig, deps: ProducerDeps): P
   try {
     while (stoppedBy === undefined) {
       if (signal?.aborted) stoppedBy = 'signal';
-      else if (firstError !== undefined) stoppedBy = 'failure';
+      else if (firstError !== undefined || broken !== undefined) stoppedBy = 'failure';
       else if (config.count !== undefined && sent >= config.count) stoppedBy = 'count';
       else if (config.durationMs !== undefined && elapsed() >= config.durationMs) stoppedBy = 'duration';
       if (stoppedBy !== undefined) break;
@@ -175,8 +178,14 @@ export async function runProducer(config: ProducerConfig, deps: ProducerDeps): P
       }
       sent += due;
       const sentAt = performance.now();
-      const settled = transport.send(records).then((results) => account(emissions, records, sentAt, results));
+      const settled = transport
+        .send(records)
+        .then((results) => account(emissions, records, sentAt, results))
+        .catch((error: unknown) => {
+          broken ??= { error };
+        });
       inFlight.add(settled);
+      // settled never rejects (its error is kept in broken), so neither does this.
       void settled.finally(() => inFlight.delete(settled));
       // Let acknowledgements and sockets run between chunks.
       await yieldToIo();
@@ -187,6 +196,7 @@ export async function runProducer(config: ProducerConfig, deps: ProducerDeps): P
 
   logger.debug({ stoppedBy, inFlight: sent - acked - failed }, 'generation stopped, flushing');
   while (inFlight.size > 0) await Promise.all(inFlight);
+  if (broken !== undefined) throw broken.error;
   await transport.flush();
   reportProgress();
 

@@ -424,10 +424,22 @@
     }
   }
 
+  /** A failure outside the cards (each card shows its own): said in the header, in place of the refresh time. */
+  function showPageError(what, error) {
+    body.dataset.status = 'error';
+    const updated = document.getElementById('updated');
+    updated.classList.add('error');
+    updated.textContent = what + ': ' + error.message;
+  }
+
+  function refreshAllOrSay() {
+    refreshAll().catch((error) => showPageError('Refresh failed', error));
+  }
+
   function onFilterChange() {
     const query = currentFilters().toString();
     window.history.replaceState(null, '', window.location.pathname + (query ? '?' + query : ''));
-    refreshAll();
+    refreshAllOrSay();
   }
 
   fetch('/api/dashboard', { cache: 'no-store' })
@@ -442,6 +454,7 @@
         back.href = '/' + (query ? '?' + query : '');
       }
       await refreshAll();
-      window.setInterval(refreshAll, refreshSeconds * 1000);
-    });
+      window.setInterval(refreshAllOrSay, refreshSeconds * 1000);
+    })
+    .catch((error) => showPageError('Dashboard could not load', error));
 })();

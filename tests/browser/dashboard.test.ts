@@ -232,3 +232,18 @@ test('at 390 px the tiles stack in one column, all drawn, with nothing wider tha
   expect(errors).toEqual([]);
   await page.close();
 });
+
+test('when the page cannot load its filters, the header says so in place of the refresh time', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const uncaught: string[] = [];
+  page.on('pageerror', (error) => uncaught.push(error.message));
+  await page.route('**/api/filters', (route) => route.fulfill({ status: 500, body: 'not json' }));
+  await page.goto(new URL('/', dashboard.url).toString());
+  await page.waitForSelector('body[data-status="error"]', { timeout: 15000 });
+
+  expect(await page.textContent('#updated')).toMatch(/^Dashboard could not load: /);
+  expect(await page.getAttribute('#updated', 'class')).toBe('updated error');
+  expect(await page.getAttribute('body', 'data-loaded')).toBeNull();
+  expect(uncaught).toEqual([]);
+  await page.close();
+});

@@ -105,7 +105,11 @@ describe('schema evolution while bronze runs (kinesis)', () => {
       },
     });
     let ended = false;
-    void job.exited.then(() => (ended = true));
+    // exited rejects when the job could not run; either way running() then throws with its log.
+    void job.exited.then(
+      () => (ended = true),
+      () => (ended = true),
+    );
     const running = (): boolean => {
       if (ended) throw new Error(`the bronze job ended:\n${readFileSync(job!.log, 'utf8').slice(-6000)}`);
       return true;

@@ -110,4 +110,33 @@ describe('runProducer', () => {
     expect(summary.sent).toBeLessThan(100_000);
     expect(summary.error).toBe('endpoint down');
   });
+
+  it('rethrows a send that rejects, once the rest in flight settle, and leaves no rejection unhandled', async () => {
+    class RejectingTransport extends FakeTransport {
+      override async send(batch: readonly OutgoingRecord[]): Promise<RecordResult[]> {
+        if (this.written.length >= 1500) throw new TypeError('transport closed');
+        return super.send(batch);
+      }
+    }
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const transport = new RejectingTransport();
+      await expect(
+        runProducer(
+          { rate: 0, count: 100_000, maxChunk: 500 },
+          { simulator: new TradeSimulator({ seed: 7 }), encoder, transport },
+        ),
+      ).rejects.toThrow('transport closed');
+      expect(transport.written.length).toBeLessThan(100_000);
+      // Unhandled rejections are reported after the microtask queue drains.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });
