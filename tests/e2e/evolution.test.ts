@@ -2,7 +2,8 @@
 // restarted while the Trade subject evolves. One producer sends v2; v3 (tests/fixtures/schemas/
 // trade-v3-compatible.avsc, adds `venue`) is registered by a second producer with --schema-file, and both
 // send at once. Bronze then holds exactly the produced operation ids, rows of both writer schemas, and a
-// `venue` column that the independent `deltalake` reader and `streamsoft query` (DuckDB) both see.
+// `venue` column that the independent `deltalake` reader and `streamsoft query` (DuckDB) both see. Then the
+// same on a second stream with the job SIGKILLed at its first batch after the switch and restarted.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +40,7 @@ describe('schema evolution while bronze runs (kinesis)', () => {
   let standIns: StandIns;
   let dir: string;
   let job: JobHandle | undefined;
+  const restarted: JobHandle[] = [];
 
   beforeAll(async () => {
     standIns = await startStandIns(['kinesis', 'registry']);
@@ -47,6 +49,7 @@ describe('schema evolution while bronze runs (kinesis)', () => {
 
   afterAll(async () => {
     await job?.stop();
+    for (const handle of restarted) await handle.stop();
     await standIns?.stop();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
@@ -173,6 +176,114 @@ describe('schema evolution while bronze runs (kinesis)', () => {
     ]);
     expectSuccess(columns);
     expect(JSON.parse(columns.stdout)).toEqual([{ column_name: 'venue' }]);
+  });
+
+  test('killed (SIGKILL) just after the switch to v3 and restarted: no record lost or duplicated', async () => {
+    const stream = 'trades-evolution-kill';
+    const dataDir = path.join(dir, 'data-kill');
+    const lake = dataDirLayout(dataDir).lake;
+    const produce = (recordFile: string, extra: string[]): Promise<StreamsoftRun> =>
+      runStreamsoft([
+        'produce',
+        ...['--transport', 'kinesis', '--kinesis-endpoint', standIns.endpoints.kinesis!],
+        ...['--stream', stream, '--shards', '2', '--registry-url', standIns.endpoints.registry!],
+        ...['--record-file', recordFile, ...extra],
+      ]);
+    const first = path.join(dir, 'kill-v2-first.jsonl');
+    expectSuccess(
+      await produce(first, ['--count', '150', '--rate', '0', '--seed', '4', '--schema-version', '2']),
+    );
+
+    const config: BronzeJobConfig = {
+      source: 'kinesis',
+      stream,
+      topic: stream,
+      kinesisEndpoint: standIns.endpoints.kinesis!,
+      region: 'us-east-1',
+      kafkaBrokers: '127.0.0.1:1',
+      kafkaAuth: 'none',
+      registryUrl: standIns.endpoints.registry!,
+      readerSchema: 'registry',
+      triggerSeconds: 1,
+      startingPosition: 'earliest',
+      availableNow: false,
+      maxRecordsPerTrigger: 50,
+      dataDir,
+    };
+    // Killed at the first batch with rows after the reader switched to v3: that batch's Delta commit may be
+    // in the table while its end is not in the checkpoint, so the restart replays it with the new reader.
+    let batches = 0;
+    let switched = false;
+    let killed = false;
+    const firstRun = startJob({
+      job: 'bronze',
+      args: bronzeJobArgs(config),
+      dataDir,
+      onLine: (line) => {
+        if (/reader schema: reader schema id \d+ -> reader schema id \d+/.test(line)) switched = true;
+        if (/rows_in=[1-9]/.test(line)) {
+          batches += 1;
+          if (switched && !killed) {
+            killed = true;
+            process.kill(-firstRun.pid, 'SIGKILL');
+          }
+        }
+      },
+    });
+    restarted.push(firstRun);
+    let firstEnded = false;
+    void firstRun.exited.then(
+      () => (firstEnded = true),
+      () => (firstEnded = true),
+    );
+    await waitFor(async () => batches > 0 || firstEnded, 600_000, firstRun);
+
+    const v2 = path.join(dir, 'kill-v2.jsonl');
+    const v3 = path.join(dir, 'kill-v3.jsonl');
+    const [sentV2, sentV3] = await Promise.all([
+      produce(v2, ['--count', '200', '--rate', '100', '--seed', '5', '--schema-version', '2']),
+      produce(v3, ['--count', '200', '--rate', '100', '--seed', '6', '--schema-file', V3_FILE]),
+    ]);
+    expectSuccess(sentV2);
+    expectSuccess(sentV3);
+    const crashed = await firstRun.exited;
+    if (!killed) {
+      throw new Error(
+        `the first run ended (${crashed.exitCode ?? crashed.signal}) before the switch:\n${readFileSync(crashed.log, 'utf8').slice(-6000)}`,
+      );
+    }
+    expect(crashed.signal).toBe('SIGKILL');
+
+    const produced = [first, v2, v3]
+      .flatMap((file) => readRecordFile(file))
+      .filter((r) => r.kind === 'trade');
+    const second = startJob({ job: 'bronze', args: bronzeJobArgs(config), dataDir });
+    restarted.push(second);
+    let secondEnded = false;
+    void second.exited.then(
+      () => (secondEnded = true),
+      () => (secondEnded = true),
+    );
+    let bronze: Bronze = { columns: [], rows: [] };
+    await waitFor(
+      async () => {
+        if (secondEnded)
+          throw new Error(`the restarted job ended:\n${readFileSync(second.log, 'utf8').slice(-6000)}`);
+        if (!existsSync(path.join(lake, 'bronze', 'trades', '_delta_log'))) return false;
+        bronze = await runPythonJson<Bronze>(READ_BRONZE, [lake]);
+        return bronze.rows.length >= produced.length;
+      },
+      600_000,
+      second,
+    );
+    // one more trigger: a duplicate written by a late replay would show here
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    bronze = await runPythonJson<Bronze>(READ_BRONZE, [lake]);
+    const ids = bronze.rows.map((r) => r.operation_id);
+    expect(new Set(ids).size).toBe(ids.length); // no duplicate
+    expect(ids.sort()).toEqual(produced.map((r) => r.trade.operation_id).sort()); // none missing
+    expect(bronze.columns).toContain('venue');
+    expect(new Set(bronze.rows.map((r) => r.schema_id)).size).toBe(2);
   });
 });
 

@@ -64,11 +64,23 @@ function alive(pid: number): boolean {
   }
 }
 
-async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+/** Polls `probe` until it gives a value; `fromUp`: the value comes from a running up, so its exit fails at once. */
+async function poll<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  fromUp = true,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
+    // up has nothing more to give once it exited (a stand-in or a job failed): say so now, not at the deadline
+    if (fromUp && (up.exitCode !== null || up.signalCode !== null)) {
+      throw new Error(
+        `up exited (${up.exitCode ?? up.signalCode}) while waiting for ${what}; up printed:\n${stdout}`,
+      );
+    }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; up printed:\n${stdout}`);
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
@@ -240,7 +252,12 @@ print(json.dumps(Counter(hour(v) for v in t.column("_ingested_at").to_pylist() i
 
   expect(result).toEqual({ code: 0, signal: null });
   expect(stdout).toMatch(/streamsoft up: stopped/);
-  await poll('every process of the run to end', async () => (ours.some(alive) ? undefined : true), 15_000);
+  await poll(
+    'every process of the run to end',
+    async () => (ours.some(alive) ? undefined : true),
+    15_000,
+    false,
+  );
   expect(ours.filter(alive)).toEqual([]);
   expect(processesMentioning(dataDir)).toEqual([]);
 });
@@ -277,6 +294,7 @@ test('a second up on the same data dir starts cleanly, and SIGKILL of up leaves 
     'every process of the killed run to end',
     async () => (ours.some(alive) ? undefined : true),
     15_000,
+    false,
   );
   expect(ours.filter(alive)).toEqual([]);
   expect(processesMentioning(dataDir)).toEqual([]);
