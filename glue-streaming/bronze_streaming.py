@@ -8,6 +8,7 @@ Arguments, the Glue way: --JOB_NAME, --source kinesis|kafka|msk or several separ
 none|iam|tls|scram, --kafka-ca-file <pem>, --registry-url, --reader-schema registry|<path.avsc>, --lake-path, --checkpoint-path
 (one source) or --kinesis-checkpoint-path / --kafka-checkpoint-path (one per source), --trigger-seconds,
 --starting-position latest|earliest|<ISO time or epoch ms>, --available-now, --max-records-per-trigger,
+--kinesis-reader streamsoft|aws, --max-bytes-per-shard, --kinesis-efo-consumer (with aws),
 --compact-every-minutes (default 60; 0: never), --cloudwatch-namespace (publish per-batch metrics there;
 none: no publishing), --cloudwatch-endpoint.
 """

@@ -20,6 +20,7 @@ from kafka_server import KafkaBroker
 from kinesalite_server import Kinesalite, free_port, put_all
 from registry_stub import RegistryStub
 from streamsoft_jobs.bronze_job import BronzeConfig, run_bronze
+from streamsoft_jobs.kinesis_readers import KinesisReaderConfig
 from streamsoft_jobs.lake import table_path
 from trade_frames import SCHEMAS, V2_ID, frame, trade
 
@@ -79,7 +80,7 @@ def bronze_config(kinesalite: Kinesalite, registry: RegistryStub, stream: str, l
         subject=f"{stream}-value",
         kinesis_endpoint=kinesalite.endpoint,
         available_now=True,
-        max_records_per_trigger=20,
+        kinesis_reader=KinesisReaderConfig(max_records_per_shard=20),
         **extra,
     )
 
@@ -171,7 +172,7 @@ def test_kafka_batches_publish_how_far_they_are_behind_the_latest_offset(
             subject=f"{topic}-value",
             kafka_brokers=kafka.bootstrap,
             available_now=True,
-            max_records_per_trigger=30,  # 100 records → 4 batches, the first three leaving some behind
+            max_offsets_per_trigger=30,  # 100 records → 4 batches, the first three leaving some behind
             cloudwatch_namespace=NAMESPACE,
             cloudwatch_endpoint=cloudwatch_endpoint,
         )

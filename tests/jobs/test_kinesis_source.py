@@ -19,6 +19,7 @@ from kinesalite_server import Kinesalite, put_all, wait_active
 from registry_stub import RegistryStub
 from streamsoft_jobs.bronze_job import BronzeConfig, run_bronze
 from streamsoft_jobs.kinesis_ends import LocalShardEnds
+from streamsoft_jobs.kinesis_readers import KinesisReaderConfig
 from streamsoft_jobs.kinesis_source import (
     Backoff,
     KinesisDataSource,
@@ -473,7 +474,7 @@ def test_bronze_query_drains_the_stream_once_and_resumes_from_its_checkpoint(
             subject=f"{stream}-value",
             kinesis_endpoint=kinesalite.endpoint,
             available_now=True,
-            max_records_per_trigger=25,  # several batches per shard: the drain must not stop after one
+            kinesis_reader=KinesisReaderConfig(max_records_per_shard=25),  # several batches per shard: the drain must not stop after one
         )
         run_bronze(spark, config)
 
