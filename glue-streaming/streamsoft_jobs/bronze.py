@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import logging
 import threading
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import pyarrow as pa
 from delta.tables import DeltaTable
@@ -121,7 +121,7 @@ def kafka_frames(df: DataFrame) -> DataFrame:
 
 
 def _decode_batches(
-    batches: Iterator[pa.RecordBatch],
+    batches: Iterable[pa.RecordBatch],
     reader: ReaderSchema,
     registry_url: str | None,
     static_schemas: Mapping[int, Mapping[str, Any]],
@@ -185,7 +185,7 @@ def decode_frames(
     static = dict(static_schemas or {})
     reader = reader_schema if isinstance(reader_schema, ReaderSchema) else ReaderSchema(reader_schema)
 
-    def decode(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    def decode(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         return _decode_batches(batches, reader, registry_url, static)
 
     return frames.mapInArrow(decode, decoded_schema(reader))

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.streaming.query import StreamingQuery
 
 from .args import JobArgs, JobArgumentError
 from .bronze import BronzeSink, ensure_bronze_tables, kafka_frames, kinesis_frames

@@ -86,8 +86,8 @@ def sink(lake: str, registry: RegistryStub, reader: ReaderSchema) -> BronzeSink:
     return BronzeSink(lake, reader, registry.url, app_id="bronze-evolution", subject=SUBJECT, refresh_seconds=None)
 
 
-def test_a_new_compatible_version_flows_into_bronze_while_the_query_runs(  # type: ignore[no-untyped-def]
-    spark, tmp_lake: str, registry: RegistryStub, monkeypatch: pytest.MonkeyPatch
+def test_a_new_compatible_version_flows_into_bronze_while_the_query_runs(
+    spark: SparkSession, tmp_lake: str, registry: RegistryStub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     trades_path = table_path(tmp_lake, "bronze", "trades")
     v2 = ReaderSchema(TRADE_V2, V2_ID)

@@ -53,7 +53,7 @@ def published(client: Any, job_name: str, source: str) -> tuple[set[str], Callab
     now = dt.datetime.now(dt.timezone.utc)
 
     def statistics(metric: str) -> dict[str, Any]:
-        points = client.get_metric_statistics(
+        points: list[dict[str, Any]] = client.get_metric_statistics(
             Namespace=NAMESPACE,
             MetricName=metric,
             Dimensions=dimensions,
@@ -120,7 +120,7 @@ def test_each_batch_publishes_duration_and_rows_to_cloudwatch(
 
 
 def test_an_unreachable_cloudwatch_is_logged_and_the_stream_keeps_going(
-    spark, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
+    spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, caplog: pytest.LogCaptureFixture
 ) -> None:
     stream = f"trades-{uuid.uuid4().hex[:8]}"
     kinesalite.create_stream(stream, 1)
@@ -148,7 +148,7 @@ def test_an_unreachable_cloudwatch_is_logged_and_the_stream_keeps_going(
 
 
 def test_kafka_batches_publish_how_far_they_are_behind_the_latest_offset(
-    spark, tmp_lake: str, tmp_path: Path, kafka: KafkaBroker, cloudwatch_endpoint: str  # type: ignore[no-untyped-def]
+    spark: SparkSession, tmp_lake: str, tmp_path: Path, kafka: KafkaBroker, cloudwatch_endpoint: str
 ) -> None:
     topic = f"trades-{uuid.uuid4().hex[:8]}"
     registry = RegistryStub(SCHEMAS, {f"{topic}-value": V2_ID})
