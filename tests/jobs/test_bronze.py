@@ -10,7 +10,8 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 
 from registry_stub import RegistryStub
-from streamsoft_jobs.bronze import FRAME_SCHEMA, BronzeSink, ensure_bronze_tables
+from streamsoft_jobs.bronze_sink import BronzeSink, ensure_bronze_tables
+from streamsoft_jobs.bronze_transforms import FRAME_SCHEMA
 from streamsoft_jobs.lake import table_path
 from trade_frames import SCHEMAS, TRADE_V2, V1_ID, V2_ID, frame, trade
 

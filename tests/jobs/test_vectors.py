@@ -12,7 +12,7 @@ import pytest
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from streamsoft_jobs.bronze import FRAME_SCHEMA, decode_frames
+from streamsoft_jobs.bronze_transforms import FRAME_SCHEMA, decode_frames
 from streamsoft_jobs.trade_decoding import TradeDecoder
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "trade-vectors.json"
