@@ -349,7 +349,8 @@ def start_bronze(spark: SparkSession, config: BronzeConfig, sink: BronzeSink | N
     elif config.available_now:
         # Python data sources do not support Trigger.AvailableNow (Spark falls back to one batch, which
         # is neither complete past the per-batch cap nor safe after a crash): run batches back to back
-        # and let `run_bronze` stop the query once a batch finds no new data.
+        # and let `run_bronze` stop the query once a batch finds no new data. The `aws-kinesis` reader is
+        # drained the same way: one path for both Kinesis readers.
         writer = writer.trigger(processingTime="0 seconds")
     else:
         writer = writer.trigger(processingTime=f"{config.trigger_seconds} seconds")

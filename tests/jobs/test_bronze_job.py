@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import logging
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 import pytest
 from pyspark.sql import SparkSession
@@ -215,8 +215,8 @@ def aws_connector_stand_in(records: list[tuple[Any, ...]]) -> type[DataSource]:
     this checks what the job hands it. Defined in a function: Spark's workers get the class by value."""
 
     class Reader(SimpleDataSourceStreamReader):
-        def __init__(self, options: dict[str, str]) -> None:
-            folder = Path(options["kinesis.metadataPath"])
+        def __init__(self, options: Mapping[str, str]) -> None:
+            folder = Path(options["kinesis.metadataPath"])  # Spark's options: keys case-insensitive, stored lowercased
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "options.json").write_text(json.dumps(dict(options)), encoding="utf-8")
 
@@ -238,7 +238,7 @@ def aws_connector_stand_in(records: list[tuple[Any, ...]]) -> type[DataSource]:
             return AWS_CONNECTOR_SCHEMA
 
         def simpleStreamReader(self, schema: StructType) -> SimpleDataSourceStreamReader:
-            return Reader(dict(self.options))
+            return Reader(self.options)
 
     return AwsKinesisStandIn
 
@@ -259,7 +259,6 @@ def test_the_job_starts_its_query_with_the_aws_connector_when_asked(spark: Spark
 
     started_with = json.loads((tmp_path / "ck" / "aws-kinesis-metadata" / "options.json").read_text(encoding="utf-8"))
     expected = kinesis_reader_options(c.kinesis_reader, "t", "us-east-1", None, "TRIM_HORIZON", str(tmp_path / "ck"))
-    # Spark hands a data source its options case-insensitively
     assert {k.lower(): v for k, v in started_with.items()} == {k.lower(): v for k, v in expected.items()}
     rows = spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades")).collect()
     # the connector has no shard column: a record is its sequence number alone
