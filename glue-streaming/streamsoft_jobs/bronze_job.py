@@ -24,9 +24,9 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming.query import StreamingQuery
 
 from .args import JobArgs, JobArgumentError
+from .bronze_metrics import BronzeMetricsListener, CloudWatchPublisher, cloudwatch_client
 from .bronze_sink import BronzeSink, ensure_bronze_tables
 from .bronze_transforms import kafka_frames, kinesis_frames
-from .bronze_metrics import BronzeMetricsListener, CloudWatchPublisher, cloudwatch_client
 from .compaction import DEFAULT_TABLES, TableCompaction, run_compaction
 from .kinesis_readers import KinesisReaderConfig, aws_connector_frames, kinesis_reader_format, kinesis_reader_options
 from .kinesis_source import SOURCE_NAME, KinesisDataSource, parse_timestamp_ms
