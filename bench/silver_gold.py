@@ -27,7 +27,7 @@ os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 from pyspark.sql import DataFrame, SparkSession  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
-from streamsoft_jobs.bronze import bronze_trades_schema  # noqa: E402
+from streamsoft_jobs.bronze_tables import bronze_trades_schema  # noqa: E402
 from streamsoft_jobs.gold_job import run_gold  # noqa: E402
 from streamsoft_jobs.lake import ensure_table, table_path  # noqa: E402
 from streamsoft_jobs.reference import EXCHANGES  # noqa: E402

@@ -8,6 +8,7 @@ Arguments, the Glue way: --JOB_NAME, --source kinesis|kafka|msk or several separ
 none|iam|tls|scram, --kafka-ca-file <pem>, --registry-url, --reader-schema registry|<path.avsc>, --lake-path, --checkpoint-path
 (one source) or --kinesis-checkpoint-path / --kafka-checkpoint-path (one per source), --trigger-seconds,
 --starting-position latest|earliest|<ISO time or epoch ms>, --available-now, --max-records-per-trigger,
+--kinesis-reader streamsoft|aws, --max-bytes-per-shard, --kinesis-efo-consumer (with aws),
 --compact-every-minutes (default 60; 0: never), --cloudwatch-namespace (publish per-batch metrics there;
 none: no publishing), --cloudwatch-endpoint.
 """
@@ -21,8 +22,8 @@ import threading
 from types import FrameType
 
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
-from streamsoft_jobs.bronze_job import STREAMING_CONF, BronzeJobConfig, run_bronze_job
-from streamsoft_jobs.runtime import configure_logging, failure_line, spark_session
+from streamsoft_jobs.bronze_job import BronzeJobConfig, run_bronze_job
+from streamsoft_jobs.runtime import STREAMING_CONF, configure_logging, failure_line, spark_session
 
 log = logging.getLogger("bronze_streaming")
 

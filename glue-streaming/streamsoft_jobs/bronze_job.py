@@ -18,16 +18,18 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.streaming.query import StreamingQuery
 
 from .args import JobArgs, JobArgumentError
-from .bronze import BronzeSink, ensure_bronze_tables, kafka_frames, kinesis_frames
 from .bronze_metrics import BronzeMetricsListener, CloudWatchPublisher, cloudwatch_client
+from .bronze_sink import BronzeSink, ensure_bronze_tables
+from .bronze_transforms import kafka_frames, kinesis_frames
 from .compaction import DEFAULT_TABLES, TableCompaction, run_compaction
-from .kinesis_source import KinesisDataSource, metadata_path_for, parse_timestamp_ms
+from .kinesis_readers import KinesisReaderConfig, aws_connector_frames, kinesis_reader_format, kinesis_reader_options
+from .kinesis_source import SOURCE_NAME, KinesisDataSource, parse_timestamp_ms
 from .reader_schemas import DEFAULT_REFRESH_SECONDS, ReaderSchema
 from .registry import registry_client
 
@@ -37,11 +39,6 @@ DEFAULT_STREAM = "trades"
 KAFKA_AUTH_MODES = ("none", "iam", "tls", "scram")
 SOURCES = ("kinesis", "kafka")
 DEFAULT_COMPACT_EVERY_MINUTES = 60
-
-
-# Session settings for the streaming job. Adaptive query execution re-plans every micro-batch's small
-# jobs for no gain here (each batch is a decode and two appends); turning it off saved ~15% per batch.
-STREAMING_CONF: Mapping[str, str] = {"spark.sql.adaptive.enabled": "false"}
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,11 @@ class BronzeConfig:
     trigger_seconds: int = 5
     starting_position: str = "earliest"
     available_now: bool = False
-    max_records_per_trigger: int | None = None
+    # Kafka's `maxOffsetsPerTrigger` (all partitions together); None: no cap. Kinesis caps per shard, in
+    # `kinesis_reader`.
+    max_offsets_per_trigger: int | None = None
+    # Which Kinesis reader the query uses and its per-shard limits (`--kinesis-reader`, kinesis_readers.py).
+    kinesis_reader: KinesisReaderConfig = KinesisReaderConfig()
     # Per-batch CloudWatch metrics (bronze_metrics.py) are published only when a namespace is given.
     cloudwatch_namespace: str | None = None
     cloudwatch_endpoint: str | None = None
@@ -104,7 +105,9 @@ class BronzeConfig:
         trigger_seconds = args.get_int("trigger-seconds", 5)
         if trigger_seconds < 0:
             raise JobArgumentError(f"--trigger-seconds: must be 0 or more (got {trigger_seconds})")
-        max_records = args.get("max-records-per-trigger")
+        # Parsed for every source, so a bad value fails the job whichever sources it reads.
+        kinesis_reader = KinesisReaderConfig.from_args(args)
+        max_offsets = args.get_int("max-records-per-trigger", 0) or None  # from_args refused 0 and below
         endpoint = args.get("kinesis-endpoint")
         cloudwatch_endpoint = args.get("cloudwatch-endpoint")
         job_name = args.get("JOB_NAME") or "streamsoft-bronze"
@@ -133,7 +136,8 @@ class BronzeConfig:
             trigger_seconds=trigger_seconds,
             starting_position=args.get("starting-position") or "earliest",
             available_now=args.get_bool("available-now"),
-            max_records_per_trigger=int(max_records) if max_records else None,
+            max_offsets_per_trigger=max_offsets,
+            kinesis_reader=kinesis_reader,
             cloudwatch_namespace=args.get("cloudwatch-namespace") or None,
             cloudwatch_endpoint=None if cloudwatch_endpoint in (None, "", "aws") else cloudwatch_endpoint,
         )
@@ -253,8 +257,8 @@ def kafka_options(config: BronzeConfig) -> dict[str, str]:
         options["startingOffsets"] = "latest"
     else:
         options["startingTimestamp"] = str(parse_timestamp_ms(config.starting_position.strip()))
-    if config.max_records_per_trigger:
-        options["maxOffsetsPerTrigger"] = str(config.max_records_per_trigger)
+    if config.max_offsets_per_trigger:
+        options["maxOffsetsPerTrigger"] = str(config.max_offsets_per_trigger)
     if config.kafka_auth == "iam":
         # Needs the aws-msk-iam-auth jar on the classpath (Glue: --extra-jars); see glue-streaming/README.md.
         options.update(
@@ -290,26 +294,32 @@ def kafka_options(config: BronzeConfig) -> dict[str, str]:
     return options
 
 
+def source_reader(config: BronzeConfig) -> tuple[str, dict[str, str]]:
+    """The `readStream` format and options of the query's source: Spark's Kafka source, or the Kinesis
+    reader `--kinesis-reader` chose (ours, or AWS's `aws-kinesis` connector)."""
+    if config.source == "kafka":
+        return "kafka", kafka_options(config)
+    reader = config.kinesis_reader
+    options = kinesis_reader_options(
+        reader,
+        config.stream,
+        config.region,
+        config.kinesis_endpoint,
+        kinesis_starting_position(config.starting_position),
+        config.checkpoint_path,
+    )
+    return kinesis_reader_format(reader), options
+
+
 def source_frames(spark: SparkSession, config: BronzeConfig) -> DataFrame:
     """The streaming DataFrame of frames from the configured transport."""
+    source_format, options = source_reader(config)
+    if source_format == SOURCE_NAME:
+        spark.dataSource.register(KinesisDataSource)
+    rows = spark.readStream.format(source_format).options(**options).load()
     if config.source == "kafka":
-        reader = spark.readStream.format("kafka")
-        for key, value in kafka_options(config).items():
-            reader = reader.option(key, value)
-        return kafka_frames(reader.load())
-    spark.dataSource.register(KinesisDataSource)
-    reader = (
-        spark.readStream.format(KinesisDataSource.name())
-        .option("streamName", config.stream)
-        .option("region", config.region)
-        .option("startingPosition", kinesis_starting_position(config.starting_position))
-        .option("metadataPath", metadata_path_for(config.checkpoint_path))
-    )
-    if config.kinesis_endpoint:
-        reader = reader.option("endpointUrl", config.kinesis_endpoint)
-    if config.max_records_per_trigger:
-        reader = reader.option("maxRecordsPerShard", str(config.max_records_per_trigger))
-    return kinesis_frames(reader.load())
+        return kafka_frames(rows)
+    return kinesis_frames(rows) if source_format == SOURCE_NAME else aws_connector_frames(rows)
 
 
 def bronze_sink(spark: SparkSession, config: BronzeConfig) -> BronzeSink:
@@ -339,7 +349,8 @@ def start_bronze(spark: SparkSession, config: BronzeConfig, sink: BronzeSink | N
     elif config.available_now:
         # Python data sources do not support Trigger.AvailableNow (Spark falls back to one batch, which
         # is neither complete past the per-batch cap nor safe after a crash): run batches back to back
-        # and let `run_bronze` stop the query once a batch finds no new data.
+        # and let `run_bronze` stop the query once a batch finds no new data. The `aws-kinesis` reader is
+        # drained the same way: one path for both Kinesis readers.
         writer = writer.trigger(processingTime="0 seconds")
     else:
         writer = writer.trigger(processingTime=f"{config.trigger_seconds} seconds")

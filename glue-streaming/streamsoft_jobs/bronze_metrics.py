@@ -14,7 +14,7 @@ import logging
 import threading
 from typing import Any, Callable, Mapping, Sequence
 
-from pyspark.sql.streaming import StreamingQueryListener
+from pyspark.sql.streaming.listener import StreamingQueryListener
 
 log = logging.getLogger(__name__)
 

@@ -14,6 +14,7 @@ It emits the columns of AWS's `aws-kinesis` connector (`data`, `streamName`, `pa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import random
@@ -50,6 +51,8 @@ GET_RECORDS_MAX = 10000
 CLOSING_EMPTY_PAGES = 3
 
 Position = dict[str, Any]
+# {"run": id, "plan": k, "shards": {shardId: position entry}} (KinesisStreamReader)
+Offset = dict[str, Any]
 T = TypeVar("T")
 
 
@@ -81,7 +84,7 @@ def parse_timestamp_ms(text: str) -> int:
 
 
 def _is_local(endpoint: str | None) -> bool:
-    return bool(endpoint) and any(host in endpoint for host in ("127.0.0.1", "localhost", "[::1]"))
+    return endpoint is not None and any(host in endpoint for host in ("127.0.0.1", "localhost", "[::1]"))
 
 
 def kinesis_client(endpoint_url: str | None, region: str) -> Any:
@@ -167,7 +170,7 @@ class KinesisShardReader:
             )
         else:
             args.update(ShardIteratorType="TRIM_HORIZON")
-        return self.backoff.call(self.client, lambda: self.client.get_shard_iterator(**args))["ShardIterator"]
+        return str(self.backoff.call(self.client, lambda: self.client.get_shard_iterator(**args))["ShardIterator"])
 
     def get_records(self, iterator: str, limit: int) -> dict[str, Any]:
         return self.backoff.call(
@@ -296,7 +299,7 @@ class KinesisStreamReader(DataSourceStreamReader):
         self.probe_threads = _positive_int(lowered, "probethreads", 16)
         self._client: Any = None
         self._ends: dict[str, ShardEndStore] = {}
-        self._current: dict | None = None
+        self._current: Offset | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # executors get a copy of this reader: without the driver's client and planning state
@@ -329,18 +332,18 @@ class KinesisStreamReader(DataSourceStreamReader):
             token = response.get("NextToken")
             if not token:
                 return shards
-            response = backoff.call(self.client, lambda token=token: self.client.list_shards(NextToken=token))
+            response = backoff.call(self.client, functools.partial(self.client.list_shards, NextToken=token))
 
     # -- driver ---------------------------------------------------------------------------------------
 
-    def initialOffset(self) -> dict:
+    def initialOffset(self) -> Offset:
         now_ms = int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000)
         start = parse_starting_position(self.starting_position, now_ms)
         shards = {shard: _shard_entry(start, listed.parents) for shard, listed in sorted(self.list_shards().items())}
         return {"run": uuid.uuid4().hex, "plan": -1, "shards": shards}
 
     @staticmethod
-    def scheduled(offset: dict) -> list[str]:
+    def scheduled(offset: Offset) -> list[str]:
         """The shards a plan reads: open ones whose parents are drained (or gone from the stream)."""
         shards: dict[str, Position] = offset["shards"]
         return sorted(
@@ -350,7 +353,7 @@ class KinesisStreamReader(DataSourceStreamReader):
             and all(shards.get(parent, {"closed": True}).get("closed") for parent in entry.get("parents", []))
         )
 
-    def resolved(self, offset: dict) -> tuple[dict[str, Position], bool]:
+    def resolved(self, offset: Offset) -> tuple[dict[str, Position], bool]:
         """Where each shard stands after `offset`'s plan ran, and whether some shard stopped at a cap."""
         shards = {shard: dict(entry) for shard, entry in offset["shards"].items()}
         if offset["plan"] < 0:
@@ -372,7 +375,7 @@ class KinesisStreamReader(DataSourceStreamReader):
             more = more or not recorded["caught_up"]
         return shards, more
 
-    def latestOffset(self) -> dict:
+    def latestOffset(self) -> Offset:
         current = self._current if self._current is not None else self.initialOffset()
         self._current = current
         shards, more = self.resolved(current)
@@ -391,12 +394,12 @@ class KinesisStreamReader(DataSourceStreamReader):
         return current  # nothing to read: the same offset, so Spark plans no batch
 
     @staticmethod
-    def _shards_changed(current: dict, candidate: dict) -> bool:
+    def _shards_changed(current: Offset, candidate: Offset) -> bool:
         before = {s: bool(e.get("closed")) for s, e in current["shards"].items()}
         after = {s: bool(e.get("closed")) for s, e in candidate["shards"].items()}
         return before != after
 
-    def _any_new(self, offset: dict) -> bool:
+    def _any_new(self, offset: Offset) -> bool:
         shards = self.scheduled(offset)
         if not shards:
             return False
@@ -405,7 +408,7 @@ class KinesisStreamReader(DataSourceStreamReader):
             found = pool.map(lambda s: reader.has_records_after(s, _position(offset["shards"][s])), shards)
             return any(found)
 
-    def partitions(self, start: dict, end: dict) -> Sequence[InputPartition]:
+    def partitions(self, start: Offset, end: Offset) -> Sequence[InputPartition]:
         self._current = end
         if end["plan"] < 0 or start == end:
             return []
@@ -416,7 +419,7 @@ class KinesisStreamReader(DataSourceStreamReader):
             for shard in scheduled
         ]
 
-    def commit(self, end: dict) -> None:
+    def commit(self, end: Offset) -> None:
         """Kinesis keeps records for the retention period regardless; old plans' ends are removed."""
         self._current = end
         if end["plan"] > 0:

@@ -65,7 +65,7 @@ class SchemaRegistryClient:
             raise RegistryUnavailableError(
                 f"schema registry answered HTTP {response.status_code} for id {schema_id}: {response.text[:200]}"
             )
-        schema = json.loads(response.json()["schema"])
+        schema: dict[str, Any] = json.loads(response.json()["schema"])
         with self._lock:
             self._by_id[schema_id] = schema
         log.info("fetched writer schema id %d from %s", schema_id, self.url)

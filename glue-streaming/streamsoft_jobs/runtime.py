@@ -3,7 +3,7 @@
 Jars and cluster settings come from outside (Glue's `--datalake-formats delta`, or the local launcher's
 `spark-submit --jars ... --conf ...`); this module makes sure the session settings of
 `spark_settings.json` (Delta's extension and catalog, UTC) are requested. The same file holds the batch
-jobs' settings and the local ones that run-job.ts, the test fixture and the benchmarks use.
+jobs' and the bronze streaming job's settings, and the local ones that run-job.ts, the test fixture and the benchmarks use.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def _settings() -> dict[str, dict[str, str]]:
 _SETTINGS = _settings()
 SESSION_CONF: Mapping[str, str] = _SETTINGS["session"]
 BATCH_CONF: Mapping[str, str] = _SETTINGS["batch"]
+STREAMING_CONF: Mapping[str, str] = _SETTINGS["streaming"]
 LOCAL_CONF: Mapping[str, str] = _SETTINGS["local"]
 
 

@@ -21,7 +21,7 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-from streamsoft_jobs.bronze import LINEAGE_FIELDS
+from streamsoft_jobs.bronze_tables import LINEAGE_FIELDS
 from streamsoft_jobs.quality import QualityPolicy, with_failed_rules
 from streamsoft_jobs.reference import exchange_country, exchange_timezone, exchange_usd_rate
 

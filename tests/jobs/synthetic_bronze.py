@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 
 from pyspark.sql import SparkSession
 
-from streamsoft_jobs.bronze import QUARANTINE_SCHEMA, bronze_trades_schema
+from streamsoft_jobs.bronze_tables import QUARANTINE_SCHEMA, bronze_trades_schema
 from streamsoft_jobs.lake import ensure_table, table_path
 
 # The checkout's Trade v2: synthetic rows are what the bronze job writes with it as the reader schema.

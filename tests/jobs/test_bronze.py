@@ -10,7 +10,8 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 
 from registry_stub import RegistryStub
-from streamsoft_jobs.bronze import FRAME_SCHEMA, BronzeSink, ensure_bronze_tables
+from streamsoft_jobs.bronze_sink import BronzeSink, ensure_bronze_tables
+from streamsoft_jobs.bronze_transforms import FRAME_SCHEMA
 from streamsoft_jobs.lake import table_path
 from trade_frames import SCHEMAS, TRADE_V2, V1_ID, V2_ID, frame, trade
 
@@ -47,7 +48,7 @@ def bad_frames() -> dict[str, tuple[bytes | None, str]]:
     }
 
 
-def test_v1_and_v2_in_one_batch_decode_into_the_v2_shape(spark, tmp_lake: str, registry: RegistryStub) -> None:  # type: ignore[no-untyped-def]
+def test_v1_and_v2_in_one_batch_decode_into_the_v2_shape(spark: SparkSession, tmp_lake: str, registry: RegistryStub) -> None:
     ensure_bronze_tables(spark, tmp_lake, TRADE_V2)
     sink = BronzeSink(tmp_lake, TRADE_V2, registry.url, app_id="test")
     sink(frames_df(spark, good_frames()), 0)
@@ -68,7 +69,7 @@ def test_v1_and_v2_in_one_batch_decode_into_the_v2_shape(spark, tmp_lake: str, r
     assert quarantine.count() == 0
 
 
-def test_each_kind_of_bad_record_is_quarantined_with_its_reason(spark, tmp_lake: str, registry: RegistryStub) -> None:  # type: ignore[no-untyped-def]
+def test_each_kind_of_bad_record_is_quarantined_with_its_reason(spark: SparkSession, tmp_lake: str, registry: RegistryStub) -> None:
     ensure_bronze_tables(spark, tmp_lake, TRADE_V2)
     bad = bad_frames()
     raws = [frame(trade(1, 2), V2_ID)] + [raw for raw, _ in bad.values()]
@@ -89,7 +90,7 @@ def test_each_kind_of_bad_record_is_quarantined_with_its_reason(spark, tmp_lake:
         assert row["_ingested_at"] is not None
 
 
-def test_a_replayed_batch_is_not_written_twice(spark, tmp_lake: str, registry: RegistryStub) -> None:  # type: ignore[no-untyped-def]
+def test_a_replayed_batch_is_not_written_twice(spark: SparkSession, tmp_lake: str, registry: RegistryStub) -> None:
     ensure_bronze_tables(spark, tmp_lake, TRADE_V2)
     sink = BronzeSink(tmp_lake, TRADE_V2, registry.url, app_id="replay-test")
     batch = frames_df(spark, good_frames() + [b"\x05bad"])
@@ -109,7 +110,7 @@ def test_a_replayed_batch_is_not_written_twice(spark, tmp_lake: str, registry: R
     assert spark.read.format("delta").load(trades).count() == 60
 
 
-def test_each_writer_schema_is_fetched_once_per_python_worker(spark, tmp_lake: str, registry: RegistryStub) -> None:  # type: ignore[no-untyped-def]
+def test_each_writer_schema_is_fetched_once_per_python_worker(spark: SparkSession, tmp_lake: str, registry: RegistryStub) -> None:
     ensure_bronze_tables(spark, tmp_lake, TRADE_V2)
     sink = BronzeSink(tmp_lake, TRADE_V2, registry.url, app_id="cache-test")
     for batch_id in range(4):
@@ -120,10 +121,12 @@ def test_each_writer_schema_is_fetched_once_per_python_worker(spark, tmp_lake: s
     assert 1 <= registry.id_requests(V2_ID) <= 2
 
 
-def test_bronze_tables_checkpoint_their_log_every_100_commits(spark, tmp_lake: str) -> None:  # type: ignore[no-untyped-def]
+def test_bronze_tables_checkpoint_their_log_every_100_commits(spark: SparkSession, tmp_lake: str) -> None:
     from delta.tables import DeltaTable
 
     for path in ensure_bronze_tables(spark, tmp_lake, TRADE_V2):
-        properties = DeltaTable.forPath(spark, path).detail().first()["properties"]
+        detail = DeltaTable.forPath(spark, path).detail().first()
+        assert detail is not None
+        properties = detail["properties"]
         assert properties["delta.checkpointInterval"] == "100"
         assert properties["delta.enableChangeDataFeed"] == "true"

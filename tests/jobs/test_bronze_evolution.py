@@ -17,9 +17,10 @@ from deltalake import DeltaTable as IndependentDeltaTable
 from fastavro import parse_schema, schemaless_writer
 from pyspark.sql import DataFrame, SparkSession
 
-import streamsoft_jobs.bronze as bronze
+import streamsoft_jobs.bronze_sink as bronze_sink
 from registry_stub import RegistryStub
-from streamsoft_jobs.bronze import FRAME_SCHEMA, BronzeSink, ensure_bronze_tables
+from streamsoft_jobs.bronze_sink import BronzeSink, ensure_bronze_tables
+from streamsoft_jobs.bronze_transforms import FRAME_SCHEMA
 from streamsoft_jobs.lake import SchemaEvolutionError, table_path
 from streamsoft_jobs.reader_schemas import ReaderSchema
 from trade_frames import SCHEMAS, TRADE_V2, V1_ID, V2_ID, frame, trade
@@ -86,8 +87,8 @@ def sink(lake: str, registry: RegistryStub, reader: ReaderSchema) -> BronzeSink:
     return BronzeSink(lake, reader, registry.url, app_id="bronze-evolution", subject=SUBJECT, refresh_seconds=None)
 
 
-def test_a_new_compatible_version_flows_into_bronze_while_the_query_runs(  # type: ignore[no-untyped-def]
-    spark, tmp_lake: str, registry: RegistryStub, monkeypatch: pytest.MonkeyPatch
+def test_a_new_compatible_version_flows_into_bronze_while_the_query_runs(
+    spark: SparkSession, tmp_lake: str, registry: RegistryStub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     trades_path = table_path(tmp_lake, "bronze", "trades")
     v2 = ReaderSchema(TRADE_V2, V2_ID)
@@ -106,17 +107,17 @@ def test_a_new_compatible_version_flows_into_bronze_while_the_query_runs(  # typ
     batch1_frames = frames_df(spark, [*batch1, none_record], 100)
 
     # The process crashes in batch 1 after bronze.trades committed and before the quarantine did.
-    real_append = bronze.append_idempotent  # type: ignore[attr-defined]  # patched where bronze looks it up
+    real_append = bronze_sink.append_idempotent  # type: ignore[attr-defined]  # patched where the sink looks it up (lake's, not re-exported)
 
     def crash_before_quarantine(df: DataFrame, path: str, *args: Any, **kwargs: Any) -> None:
         if path.endswith("trades_quarantine"):
             raise RuntimeError("simulated crash")
         real_append(df, path, *args, **kwargs)
 
-    monkeypatch.setattr(bronze, "append_idempotent", crash_before_quarantine)
+    monkeypatch.setattr(bronze_sink, "append_idempotent", crash_before_quarantine)
     with pytest.raises(RuntimeError, match="simulated crash"):
         running(batch1_frames, 1)
-    monkeypatch.setattr(bronze, "append_idempotent", real_append)
+    monkeypatch.setattr(bronze_sink, "append_idempotent", real_append)
 
     columns = spark.read.format("delta").load(trades_path).columns
     # the new column joins after the trade fields it follows in the schema, before the bronze metadata

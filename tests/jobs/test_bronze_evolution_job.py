@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
+from pyspark.sql import SparkSession
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
@@ -49,7 +50,7 @@ def rows_of(lake: str, table: str = "trades") -> list[dict[str, Any]]:
         return []
 
 
-def test_the_running_job_follows_the_registry_to_v3(spark, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite) -> None:  # type: ignore[no-untyped-def]
+def test_the_running_job_follows_the_registry_to_v3(spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite) -> None:
     stream = f"trades-{uuid.uuid4().hex[:8]}"
     kinesalite.create_stream(stream, 1)
     registry = RegistryStub(SCHEMAS, {f"{stream}-value": V2_ID})

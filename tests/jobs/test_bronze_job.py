@@ -1,9 +1,21 @@
-"""Bronze job configuration: Glue-style arguments → sources, starting positions and MSK authentication."""
+"""Bronze job configuration: Glue-style arguments → sources, starting positions, the Kinesis reader and MSK
+authentication; and the query started with the reader `--kinesis-reader` chose."""
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+from typing import Any, Iterator, Mapping
 
+import pytest
+from pyspark.sql import SparkSession
+from pyspark.sql.datasource import DataSource, SimpleDataSourceStreamReader
+from pyspark.sql.types import BinaryType, StringType, StructField, StructType, TimestampType
+
+import bronze_streaming
+from registry_stub import RegistryStub
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
 from streamsoft_jobs.bronze_job import (
     BronzeConfig,
@@ -11,7 +23,12 @@ from streamsoft_jobs.bronze_job import (
     CompactionSchedule,
     kafka_options,
     kinesis_starting_position,
+    run_bronze,
+    source_reader,
 )
+from streamsoft_jobs.kinesis_readers import kinesis_reader_options
+from streamsoft_jobs.lake import table_path
+from trade_frames import SCHEMAS, V2_ID, frame, trade
 
 BASE = ["--lake-path", "/lake", "--checkpoint-path", "/ck", "--registry-url", "http://127.0.0.1:1/r"]
 
@@ -127,3 +144,125 @@ def test_a_kafka_ca_file_becomes_a_pem_trust_store_and_none_keeps_the_jvm_defaul
     assert (tls["kafka.ssl.truststore.type"], tls["kafka.ssl.truststore.location"]) == ("PEM", "/certs/ca.pem")
     with pytest.raises(JobArgumentError, match="--kafka-ca-file: needs --kafka-auth"):
         kafka_options(config(*base, "--kafka-ca-file", "/certs/ca.pem"))
+
+
+def test_the_kinesis_reader_is_ours_by_default_with_the_job_s_limits() -> None:
+    c = config("--kinesis-endpoint", "http://127.0.0.1:4567", "--max-records-per-trigger", "500", "--starting-position", "latest")
+    source_format, options = source_reader(c)
+    assert source_format == "streamsoft-kinesis"
+    assert options == {
+        "streamName": "trades",
+        "region": "us-east-1",
+        "startingPosition": "LATEST",
+        "metadataPath": "/ck/kinesis-shard-ends",
+        "maxRecordsPerShard": "500",
+        "maxBytesPerShard": str(64 * 1024 * 1024),
+        "endpointUrl": "http://127.0.0.1:4567",
+    }
+    # the same argument caps a Kafka batch, across all partitions
+    kafka = config("--source", "kafka", "--kafka-brokers", "b", "--max-records-per-trigger", "500")
+    assert source_reader(kafka) == ("kafka", kafka_options(kafka)) and kafka_options(kafka)["maxOffsetsPerTrigger"] == "500"
+    assert "maxOffsetsPerTrigger" not in kafka_options(config("--source", "kafka", "--kafka-brokers", "b"))
+
+
+def test_kinesis_reader_aws_starts_the_bundled_connector_with_enhanced_fan_out() -> None:
+    c = config("--kinesis-reader", "aws", "--kinesis-efo-consumer", "bronze", "--region", "eu-west-1", "--stream-name", "t")
+    source_format, options = source_reader(c)
+    assert source_format == "aws-kinesis"
+    assert options["kinesis.streamName"] == "t" and options["kinesis.region"] == "eu-west-1"
+    assert options["kinesis.consumerType"] == "SubscribeToShard" and options["kinesis.consumerName"] == "bronze"
+    assert options["kinesis.startingPosition"] == "TRIM_HORIZON"
+    assert options["kinesis.metadataPath"] == "/ck/aws-kinesis-metadata"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--kinesis-reader", "glue"], "--kinesis-reader: expected one of streamsoft, aws (got 'glue')"),
+        (["--kinesis-efo-consumer", "bronze"], "--kinesis-efo-consumer: only with --kinesis-reader aws (enhanced fan-out)"),
+        (["--max-records-per-trigger", "0"], "--max-records-per-trigger and --max-bytes-per-shard: must be 1 or more"),
+        (["--max-records-per-trigger", "lots"], "--max-records-per-trigger: expected an integer (got 'lots')"),
+        # a Kafka-only job refuses a bad Kinesis reader too, rather than ignoring it
+        (["--source", "msk", "--kafka-brokers", "b", "--kinesis-reader", "glue"], "--kinesis-reader: expected one of"),
+    ],
+)
+def test_a_bad_kinesis_reader_argument_ends_the_job_with_one_line(
+    argv: list[str], message: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="bronze_streaming"):
+        assert bronze_streaming.main([*BASE, *argv]) == 2
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and errors[0].startswith(message) and "\n" not in errors[0]
+
+
+# The columns the `aws-kinesis` connector emits (https://github.com/awslabs/spark-sql-kinesis-connector
+# "Kinesis source schema"): no shard id.
+AWS_CONNECTOR_SCHEMA = StructType(
+    [
+        StructField("data", BinaryType()),
+        StructField("streamName", StringType()),
+        StructField("partitionKey", StringType()),
+        StructField("sequenceNumber", StringType()),
+        StructField("approximateArrivalTimestamp", TimestampType()),
+    ]
+)
+
+
+def aws_connector_stand_in(records: list[tuple[Any, ...]]) -> type[DataSource]:
+    """A Python data source under the connector's format name and schema, serving `records` once and writing
+    the options it was started with to `<kinesis.metadataPath>/options.json`. The connector's jar is not on
+    Maven Central (BRONZE.md "Which Kinesis reader runs on AWS"), so no local run can start the real one;
+    this checks what the job hands it. Defined in a function: Spark's workers get the class by value."""
+
+    class Reader(SimpleDataSourceStreamReader):
+        def __init__(self, options: Mapping[str, str]) -> None:
+            folder = Path(options["kinesis.metadataPath"])  # Spark's options: keys case-insensitive, stored lowercased
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "options.json").write_text(json.dumps(dict(options)), encoding="utf-8")
+
+        def initialOffset(self) -> dict[str, int]:
+            return {"next": 0}
+
+        def read(self, start: dict[str, int]) -> tuple[Iterator[tuple[Any, ...]], dict[str, int]]:
+            return iter(records[start["next"] :]), {"next": len(records)}
+
+        def readBetweenOffsets(self, start: dict[str, int], end: dict[str, int]) -> Iterator[tuple[Any, ...]]:
+            return iter(records[start["next"] : end["next"]])
+
+    class AwsKinesisStandIn(DataSource):
+        @classmethod
+        def name(cls) -> str:
+            return "aws-kinesis"
+
+        def schema(self) -> StructType:
+            return AWS_CONNECTOR_SCHEMA
+
+        def simpleStreamReader(self, schema: StructType) -> SimpleDataSourceStreamReader:
+            return Reader(self.options)
+
+    return AwsKinesisStandIn
+
+
+def test_the_job_starts_its_query_with_the_aws_connector_when_asked(spark: SparkSession, tmp_lake: str, tmp_path: Path) -> None:
+    arrival = dt.datetime(2026, 11, 28, 9, 30, 1)
+    records = [(frame(trade(i, 2), V2_ID), "t", f"k{i}", f"4959{i:04d}", arrival) for i in range(12)]
+    spark.dataSource.register(aws_connector_stand_in(records))
+    registry = RegistryStub(SCHEMAS, {"t-value": V2_ID})
+    try:
+        argv = ["--lake-path", tmp_lake, "--checkpoint-path", str(tmp_path / "ck"), "--registry-url", registry.url]
+        c = BronzeConfig.from_args(
+            parse_job_args([*argv, "--stream-name", "t", "--kinesis-reader", "aws", "--available-now", "true"])
+        )
+        run_bronze(spark, c)
+    finally:
+        registry.stop()
+
+    started_with = json.loads((tmp_path / "ck" / "aws-kinesis-metadata" / "options.json").read_text(encoding="utf-8"))
+    expected = kinesis_reader_options(c.kinesis_reader, "t", "us-east-1", None, "TRIM_HORIZON", str(tmp_path / "ck"))
+    assert {k.lower(): v for k, v in started_with.items()} == {k.lower(): v for k, v in expected.items()}
+    rows = spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades")).collect()
+    # the connector has no shard column: a record is its sequence number alone
+    assert sorted((r["_source"], r["_source_partition"], r["_source_offset"]) for r in rows) == [
+        ("kinesis", None, f"4959{i:04d}") for i in range(12)
+    ]
+    assert sorted(r["operation_id"] for r in rows) == sorted(trade(i, 2)["operation_id"] for i in range(12))

@@ -20,6 +20,7 @@ from kafka_server import KafkaBroker
 from kinesalite_server import Kinesalite, free_port, put_all
 from registry_stub import RegistryStub
 from streamsoft_jobs.bronze_job import BronzeConfig, run_bronze
+from streamsoft_jobs.kinesis_readers import KinesisReaderConfig
 from streamsoft_jobs.lake import table_path
 from trade_frames import SCHEMAS, V2_ID, frame, trade
 
@@ -52,7 +53,7 @@ def published(client: Any, job_name: str, source: str) -> tuple[set[str], Callab
     now = dt.datetime.now(dt.timezone.utc)
 
     def statistics(metric: str) -> dict[str, Any]:
-        points = client.get_metric_statistics(
+        points: list[dict[str, Any]] = client.get_metric_statistics(
             Namespace=NAMESPACE,
             MetricName=metric,
             Dimensions=dimensions,
@@ -79,7 +80,7 @@ def bronze_config(kinesalite: Kinesalite, registry: RegistryStub, stream: str, l
         subject=f"{stream}-value",
         kinesis_endpoint=kinesalite.endpoint,
         available_now=True,
-        max_records_per_trigger=20,
+        kinesis_reader=KinesisReaderConfig(max_records_per_shard=20),
         **extra,
     )
 
@@ -119,7 +120,7 @@ def test_each_batch_publishes_duration_and_rows_to_cloudwatch(
 
 
 def test_an_unreachable_cloudwatch_is_logged_and_the_stream_keeps_going(
-    spark, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
+    spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, caplog: pytest.LogCaptureFixture
 ) -> None:
     stream = f"trades-{uuid.uuid4().hex[:8]}"
     kinesalite.create_stream(stream, 1)
@@ -147,7 +148,7 @@ def test_an_unreachable_cloudwatch_is_logged_and_the_stream_keeps_going(
 
 
 def test_kafka_batches_publish_how_far_they_are_behind_the_latest_offset(
-    spark, tmp_lake: str, tmp_path: Path, kafka: KafkaBroker, cloudwatch_endpoint: str  # type: ignore[no-untyped-def]
+    spark: SparkSession, tmp_lake: str, tmp_path: Path, kafka: KafkaBroker, cloudwatch_endpoint: str
 ) -> None:
     topic = f"trades-{uuid.uuid4().hex[:8]}"
     registry = RegistryStub(SCHEMAS, {f"{topic}-value": V2_ID})
@@ -171,7 +172,7 @@ def test_kafka_batches_publish_how_far_they_are_behind_the_latest_offset(
             subject=f"{topic}-value",
             kafka_brokers=kafka.bootstrap,
             available_now=True,
-            max_records_per_trigger=30,  # 100 records → 4 batches, the first three leaving some behind
+            max_offsets_per_trigger=30,  # 100 records → 4 batches, the first three leaving some behind
             cloudwatch_namespace=NAMESPACE,
             cloudwatch_endpoint=cloudwatch_endpoint,
         )

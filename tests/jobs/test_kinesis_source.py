@@ -14,16 +14,19 @@ from typing import Any, Iterator
 
 import pytest
 from deltalake import DeltaTable
+from pyspark.sql import DataFrame, SparkSession
 
 from kinesalite_server import Kinesalite, put_all, wait_active
 from registry_stub import RegistryStub
 from streamsoft_jobs.bronze_job import BronzeConfig, run_bronze
 from streamsoft_jobs.kinesis_ends import LocalShardEnds
+from streamsoft_jobs.kinesis_readers import KinesisReaderConfig
 from streamsoft_jobs.kinesis_source import (
     Backoff,
     KinesisDataSource,
     KinesisShardReader,
     KinesisStreamReader,
+    Offset,
     ShardPartition,
     parse_starting_position,
 )
@@ -58,13 +61,14 @@ def reader_for(kinesalite: Kinesalite, stream: str, metadata: Path, **options: s
     )
 
 
-def execute(reader: KinesisStreamReader, start: dict, end: dict) -> tuple[list[ShardPartition], list[Rec]]:
+def execute(reader: KinesisStreamReader, start: Offset, end: Offset) -> tuple[list[ShardPartition], list[Rec]]:
     """What Spark does with a planned batch: partitions on the driver, then each read by a copy of the
     reader as an executor gets it (pickled, without the driver's client or state)."""
-    partitions = list(reader.partitions(start, end))
+    partitions: list[ShardPartition] = []
     rows: list[Rec] = []
-    for partition in partitions:
+    for partition in reader.partitions(start, end):
         assert isinstance(partition, ShardPartition)
+        partitions.append(partition)
         executor = pickle.loads(pickle.dumps(reader))
         for batch in executor.read(pickle.loads(pickle.dumps(partition))):
             table = batch.to_pydict()
@@ -72,7 +76,7 @@ def execute(reader: KinesisStreamReader, start: dict, end: dict) -> tuple[list[S
     return partitions, rows
 
 
-def next_batch(reader: KinesisStreamReader, start: dict) -> tuple[dict, list[Rec]] | None:
+def next_batch(reader: KinesisStreamReader, start: Offset) -> tuple[Offset, list[Rec]] | None:
     """The next micro-batch after `start`, or None when the source reports nothing new."""
     end = reader.latestOffset()
     if end == start:
@@ -147,7 +151,7 @@ def test_a_batch_that_never_ran_is_read_fresh_and_then_fixed(kinesalite: Kinesal
     assert execute(reader_for(kinesalite, stream, tmp_path), start, end)[1] == rows
 
 
-def test_eight_shards_are_read_by_parallel_executor_tasks(spark, kinesalite: Kinesalite, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_eight_shards_are_read_by_parallel_executor_tasks(spark: SparkSession, kinesalite: Kinesalite, tmp_path: Path) -> None:
     stream = new_stream(kinesalite, 8)
     payloads = [f"p-{i}".encode() for i in range(800)]
     acked = put_all(kinesalite.client(), stream, [(f"key-{i}", p) for i, p in enumerate(payloads)])
@@ -190,7 +194,7 @@ def test_eight_shards_are_read_by_parallel_executor_tasks(spark, kinesalite: Kin
     assert os.getpid() not in pids and len(pids) >= 2
 
 
-def test_a_failed_batch_replayed_by_spark_yields_the_same_records(spark, kinesalite: Kinesalite, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_batch_replayed_by_spark_yields_the_same_records(spark: SparkSession, kinesalite: Kinesalite, tmp_path: Path) -> None:
     stream = new_stream(kinesalite, 2)
     client = kinesalite.client()
     acked = put_all(client, stream, [(f"k{i}", f"r{i}".encode()) for i in range(60)])
@@ -199,7 +203,7 @@ def test_a_failed_batch_replayed_by_spark_yields_the_same_records(spark, kinesal
     fail = threading.Event()
     fail.set()
 
-    def sink(df, batch_id: int) -> None:  # type: ignore[no-untyped-def]
+    def sink(df: DataFrame, batch_id: int) -> None:
         attempts.append(sorted((r.shardId, r.sequenceNumber, bytes(r.data)) for r in df.collect()))
         if fail.is_set():
             fail.clear()
@@ -233,7 +237,9 @@ def test_a_failed_batch_replayed_by_spark_yields_the_same_records(spark, kinesal
     assert sorted(r[2] for r in later) == sorted(f"late{i}".encode() for i in range(25))
 
 
-def test_a_split_during_the_run_and_a_failed_batch_lose_and_duplicate_nothing(spark, kinesalite: Kinesalite, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_split_during_the_run_and_a_failed_batch_lose_and_duplicate_nothing(
+    spark: SparkSession, kinesalite: Kinesalite, tmp_path: Path
+) -> None:
     stream = new_stream(kinesalite, 1)
     client = kinesalite.client()
     parent = client.list_shards(StreamName=stream)["Shards"][0]["ShardId"]
@@ -244,7 +250,7 @@ def test_a_split_during_the_run_and_a_failed_batch_lose_and_duplicate_nothing(sp
     fail_on_child = threading.Event()
     fail_on_child.set()
 
-    def sink(df, batch_id: int) -> None:  # type: ignore[no-untyped-def]
+    def sink(df: DataFrame, batch_id: int) -> None:
         rows = sorted((r.shardId, r.sequenceNumber, bytes(r.data)) for r in df.collect())
         attempts.setdefault(batch_id, []).append(rows)
         written[batch_id] = rows
@@ -292,7 +298,7 @@ def test_a_split_during_the_run_and_a_failed_batch_lose_and_duplicate_nothing(sp
     assert last_parent < first_child
 
 
-def drain(reader: KinesisStreamReader, start: dict) -> tuple[dict, list[list[Rec]]]:
+def drain(reader: KinesisStreamReader, start: Offset) -> tuple[Offset, list[list[Rec]]]:
     batches: list[list[Rec]] = []
     while (batch := next_batch(reader, start)) is not None:
         start, rows = batch
@@ -453,7 +459,7 @@ def test_batches_are_capped_per_shard(kinesalite: Kinesalite, tmp_path: Path) ->
 
 
 def test_bronze_query_drains_the_stream_once_and_resumes_from_its_checkpoint(
-    spark, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite  # type: ignore[no-untyped-def]
+    spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite
 ) -> None:
     stream = new_stream(kinesalite, 2)
     client = kinesalite.client()
@@ -473,7 +479,7 @@ def test_bronze_query_drains_the_stream_once_and_resumes_from_its_checkpoint(
             subject=f"{stream}-value",
             kinesis_endpoint=kinesalite.endpoint,
             available_now=True,
-            max_records_per_trigger=25,  # several batches per shard: the drain must not stop after one
+            kinesis_reader=KinesisReaderConfig(max_records_per_shard=25),  # several batches per shard: the drain must not stop after one
         )
         run_bronze(spark, config)
 
@@ -500,7 +506,7 @@ def test_bronze_query_drains_the_stream_once_and_resumes_from_its_checkpoint(
         registry.stop()
 
 
-def test_reader_schema_can_be_a_local_file(spark, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite) -> None:  # type: ignore[no-untyped-def]
+def test_reader_schema_can_be_a_local_file(spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite) -> None:
     from streamsoft_jobs.bronze_job import load_reader_schema
 
     config = BronzeConfig(

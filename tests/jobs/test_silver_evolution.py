@@ -11,7 +11,7 @@ import pytest
 from deltalake import DeltaTable as IndependentDeltaTable
 from pyspark.sql import DataFrame, SparkSession
 
-from streamsoft_jobs.bronze import bronze_trades_schema
+from streamsoft_jobs.bronze_tables import bronze_trades_schema
 from streamsoft_jobs.lake import add_columns, table_path
 from streamsoft_jobs.silver import SilverSchemaClash, passthrough_columns
 from streamsoft_jobs.silver_job import run_silver

@@ -1,7 +1,6 @@
-"""Bronze transforms: source rows → frames → decoded trades or quarantine rows, and the idempotent sink.
-
-Pure DataFrame functions plus `BronzeSink`, the `foreachBatch` handler that writes both tables exactly once
-per micro-batch. The streaming wiring (which source, which trigger) lives in `bronze_streaming.py`.
+"""The bronze sink: `BronzeSink`, the `foreachBatch` handler that decodes a micro-batch (bronze_transforms.py)
+and appends it to both bronze tables exactly once, following the registry's reader schema; and the tables'
+creation. The streaming wiring (which source, which trigger) lives in bronze_job.py.
 """
 
 from __future__ import annotations
@@ -10,210 +9,27 @@ import datetime as dt
 import json
 import logging
 import threading
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
-import pyarrow as pa
 from delta.tables import DeltaTable
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import (
-    BinaryType,
-    DateType,
-    IntegerType,
-    StringType,
-    StructField,
-    StructType,
-    TimestampType,
-)
 
-from .avro_types import record_arrow_fields
+from .bronze_tables import (
+    BRONZE_LAYER,
+    BRONZE_TABLE_PROPERTIES,
+    QUARANTINE_SCHEMA,
+    QUARANTINE_TABLE,
+    TRADES_TABLE,
+    bronze_trades_schema,
+)
+from .bronze_transforms import bronze_trades, decode_frames, quarantined
 from .lake import SchemaEvolutionError, add_columns, append_idempotent, ensure_table, table_path
 from .reader_schemas import DEFAULT_REFRESH_SECONDS, ReaderSchema, ReaderSchemaFollower
 from .registry import registry_client
-from .trade_decoding import TradeDecoder
 
 log = logging.getLogger(__name__)
-
-BRONZE_LAYER = "bronze"
-TRADES_TABLE = "trades"
-QUARANTINE_TABLE = "trades_quarantine"
-
-# One source record, whatever the transport: the framed bytes and where they came from.
-FRAME_SCHEMA = StructType(
-    [
-        StructField("raw", BinaryType()),
-        StructField("_source", StringType()),
-        StructField("_source_partition", StringType()),
-        StructField("_source_offset", StringType()),
-        StructField("_arrival_at", TimestampType()),
-    ]
-)
-
-# Where a decoded trade came from; silver carries these lineage columns on unchanged.
-LINEAGE_FIELDS = StructType(
-    [
-        StructField("_schema_id", IntegerType()),
-        StructField("_source", StringType()),
-        StructField("_source_partition", StringType()),
-        StructField("_source_offset", StringType()),
-        StructField("_arrival_at", TimestampType()),
-        StructField("_ingested_at", TimestampType()),
-    ]
-)
-
-# Between the frame and the trade fields of a decoded row: the writer schema id and, for a row that goes to
-# quarantine, why.
-DECODE_STATUS_FIELDS = StructType(
-    [
-        StructField("_schema_id", IntegerType()),
-        StructField("reason", StringType()),
-        StructField("detail", StringType()),
-    ]
-)
-
-
-def decoded_schema(reader: ReaderSchema) -> StructType:
-    """A decoded frame: the frame, its decode status, then the reader schema's fields (null when quarantined)."""
-    return StructType([*FRAME_SCHEMA.fields, *DECODE_STATUS_FIELDS.fields, *reader.fields.fields])
-
-
-def bronze_trades_schema(reader: ReaderSchema | Mapping[str, Any]) -> StructType:
-    """`bronze.trades` for a reader schema: its fields (avro_types), then the lineage columns and `event_date`."""
-    reader = reader if isinstance(reader, ReaderSchema) else ReaderSchema(reader)
-    return StructType([*reader.fields.fields, *LINEAGE_FIELDS.fields, StructField("event_date", DateType())])
-
-
-QUARANTINE_SCHEMA = StructType(
-    [
-        StructField("raw", BinaryType()),
-        StructField("reason", StringType()),
-        StructField("detail", StringType()),
-        StructField("_source", StringType()),
-        StructField("_source_partition", StringType()),
-        StructField("_source_offset", StringType()),
-        StructField("_arrival_at", TimestampType()),
-        StructField("_ingested_at", TimestampType()),
-    ]
-)
-
-
-def kinesis_frames(df: DataFrame) -> DataFrame:
-    """Rows of the Kinesis source (`data`, `shardId`, `sequenceNumber`, ...) as frames."""
-    return df.select(
-        F.col("data").alias("raw"),
-        F.lit("kinesis").alias("_source"),
-        F.col("shardId").alias("_source_partition"),
-        F.col("sequenceNumber").alias("_source_offset"),
-        F.col("approximateArrivalTimestamp").alias("_arrival_at"),
-    )
-
-
-def kafka_frames(df: DataFrame) -> DataFrame:
-    """Rows of Spark's Kafka source (`value`, `partition`, `offset`, `timestamp`) as frames."""
-    return df.select(
-        F.col("value").alias("raw"),
-        F.lit("kafka").alias("_source"),
-        F.col("partition").cast("string").alias("_source_partition"),
-        F.col("offset").cast("string").alias("_source_offset"),
-        F.col("timestamp").alias("_arrival_at"),
-    )
-
-
-def _decode_batches(
-    batches: Iterator[pa.RecordBatch],
-    reader: ReaderSchema,
-    registry_url: str | None,
-    static_schemas: Mapping[int, Mapping[str, Any]],
-) -> Iterator[pa.RecordBatch]:
-    def lookup(schema_id: int) -> Mapping[str, Any] | None:
-        if schema_id in static_schemas:
-            return static_schemas[schema_id]
-        return registry_client(registry_url).schema_by_id(schema_id) if registry_url else None
-
-    decoder = TradeDecoder(reader.schema, lookup, reader.describe())
-    # (name, Arrow type of the plain decoded values, Arrow type Spark expects)
-    fields = record_arrow_fields(dict(reader.schema))
-    names = [field.name for field in decoded_schema(reader).fields]
-    for batch in batches:
-        raws = batch.column("raw").to_pylist()
-        size = len(raws)
-        schema_ids: list[int | None] = [None] * size
-        reasons: list[str | None] = [None] * size
-        details: list[str | None] = [None] * size
-        kept_raw: list[bytes | None] = [None] * size
-        columns: dict[str, list[Any]] = {name: [None] * size for name, _, _ in fields}
-        for i, raw in enumerate(raws):
-            decoded = decoder.decode(raw)
-            schema_ids[i] = decoded.schema_id
-            if decoded.values is None:
-                reasons[i] = decoded.reason
-                details[i] = decoded.detail
-                kept_raw[i] = raw
-                continue
-            values = decoded.values
-            for name, column in columns.items():
-                column[i] = values.get(name)
-        trade_arrays = []
-        for name, plain, spark in fields:
-            array = pa.array(columns[name], plain)
-            trade_arrays.append(array if plain == spark else array.cast(spark))
-        arrays = [
-            pa.array(kept_raw, pa.binary()),
-            batch.column("_source"),
-            batch.column("_source_partition"),
-            batch.column("_source_offset"),
-            batch.column("_arrival_at"),
-            pa.array(schema_ids, pa.int32()),
-            pa.array(reasons, pa.string()),
-            pa.array(details, pa.string()),
-            *trade_arrays,
-        ]
-        yield pa.RecordBatch.from_arrays(arrays, names=names)
-
-
-def decode_frames(
-    frames: DataFrame,
-    reader_schema: ReaderSchema | Mapping[str, Any],
-    registry_url: str | None,
-    static_schemas: Mapping[int, Mapping[str, Any]] | None = None,
-) -> DataFrame:
-    """Decodes every frame into the reader schema; undecodable ones keep `raw` and get a `reason`.
-
-    Writer schemas come from `static_schemas` (tests) or the registry, fetched once per id per Python worker.
-    """
-    static = dict(static_schemas or {})
-    reader = reader_schema if isinstance(reader_schema, ReaderSchema) else ReaderSchema(reader_schema)
-
-    def decode(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        return _decode_batches(batches, reader, registry_url, static)
-
-    return frames.mapInArrow(decode, decoded_schema(reader))
-
-
-def bronze_trades(decoded: DataFrame, ingested_at: dt.datetime, reader: ReaderSchema) -> DataFrame:
-    """The decoded rows in `bronze.trades` shape, with `_ingested_at` and the `event_date` partition."""
-    return (
-        decoded.where(F.col("reason").isNull())
-        .withColumn("_ingested_at", F.lit(ingested_at).cast(TimestampType()))
-        .withColumn("event_date", F.to_date(F.col("timestamp")))
-        .select(*[field.name for field in bronze_trades_schema(reader).fields])
-    )
-
-
-def quarantined(decoded: DataFrame, ingested_at: dt.datetime) -> DataFrame:
-    """The undecodable rows in `bronze.trades_quarantine` shape."""
-    return (
-        decoded.where(F.col("reason").isNotNull())
-        .withColumn("_ingested_at", F.lit(ingested_at).cast(TimestampType()))
-        .select(*[field.name for field in QUARANTINE_SCHEMA.fields])
-    )
-
-
-# A streaming job commits every few seconds; Delta's default checkpoint every 10 commits made one batch in
-# ten ~1.5-2 s slower (the p99 of freshness). Every 100 commits keeps readers' log replay short (≤ 100 small
-# JSON files) while making that stall rare.
-BRONZE_TABLE_PROPERTIES: Mapping[str, str] = {"delta.checkpointInterval": "100"}
 
 
 def ensure_bronze_tables(
