@@ -430,16 +430,29 @@ def compact_bronze(spark: SparkSession, job: BronzeJobConfig) -> list[TableCompa
     return results
 
 
-# Spark 4.1.1's Kafka source fails progress reporting (NullPointerException in KafkaMicroBatchStream
-# .metrics, SPARK-55271) right after it replays an uncommitted batch on restart, i.e. after every crash.
-# The replayed batch is already written (idempotently) and committed by then, so starting the query again
-# from its checkpoint is safe; anything else that fails the query is raised.
+# Query failures after which starting the query again from its checkpoint is safe and expected to work.
+# Every batch's writes are idempotent (Delta txnAppId/txnVersion), so a restart never duplicates a row;
+# anything else that fails the query is raised.
+# - Spark 4.1.1's Kafka source fails progress reporting (NullPointerException in KafkaMicroBatchStream
+#   .metrics, SPARK-55271) right after it replays an uncommitted batch on restart, i.e. after every crash.
+# - Spark waits a fixed 10 s for a new Python worker (our Kinesis source's planner, started with the query)
+#   to connect back (PythonWorkerFactory); on an overloaded machine the worker's imports take longer.
 _KAFKA_REPLAY_METRICS_BUG = 'the return value of "scala.Option.get()" is null'
+_PYTHON_WORKER_SLOW_START = "Python worker failed to connect back"
 _MAX_RESTARTS = 3
 
 
+def restart_reason(source: str, error: str) -> str | None:
+    """Why a query that failed with `error` may be started again from its checkpoint, or None."""
+    if source == "kafka" and _KAFKA_REPLAY_METRICS_BUG in error:
+        return "Kafka source progress bug after a replayed batch (SPARK-55271)"
+    if _PYTHON_WORKER_SLOW_START in error:
+        return "a Python worker started too slowly for Spark's 10 s wait (machine overloaded)"
+    return None
+
+
 class _SourceRunner:
-    """One source's query in the job's driver: started, polled, restarted after the known Kafka bug."""
+    """One source's query in the job's driver: started, polled, restarted after a failure restart_reason knows."""
 
     def __init__(self, spark: SparkSession, config: BronzeConfig, stop_requested: threading.Event) -> None:
         self.spark = spark
@@ -475,7 +488,7 @@ class _SourceRunner:
             threading.Thread(target=drain, name=f"bronze-drain-{self.config.source}", daemon=True).start()
 
     def poll(self) -> None:
-        """Raises the query's error (after restarting it when it is the known Kafka bug); marks it done."""
+        """Raises the query's error (after restarting it when restart_reason allows); marks it done."""
         query = self.query
         if self.done or query is None:
             return
@@ -492,12 +505,12 @@ class _SourceRunner:
             # a schema change bronze.trades cannot take: its own one-line message, not Spark's wrapper
             self.done = True
             raise self.sink.stopped_by from error
-        known = self.config.source == "kafka" and _KAFKA_REPLAY_METRICS_BUG in str(error)
-        if not known or self.restarts == _MAX_RESTARTS or self.stop_requested.is_set():
+        reason = restart_reason(self.config.source, str(error))
+        if reason is None or self.restarts == _MAX_RESTARTS or self.stop_requested.is_set():
             self.done = True
             raise error
         self.restarts += 1
-        log.warning("Kafka source progress bug after a replayed batch (SPARK-55271); restarting the query")
+        log.warning("%s; restarting the %s query from its checkpoint (%d of %d)", reason, self.config.source, self.restarts, _MAX_RESTARTS)
         self.start()
 
     def stop(self) -> None:

@@ -18,6 +18,7 @@ import bronze_streaming
 from registry_stub import RegistryStub
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
 from streamsoft_jobs.bronze_job import (
+    restart_reason,
     BronzeConfig,
     BronzeJobConfig,
     CompactionSchedule,
@@ -48,6 +49,17 @@ def test_msk_needs_brokers_and_uses_the_topic() -> None:
         config("--source", "msk", "--topic", "t")
     c = config("--source", "msk", "--topic", "orders", "--kafka-brokers", "b:9098", "--available-now", "true")
     assert (c.source, c.stream, c.available_now) == ("kafka", "orders", True)
+
+
+def test_only_known_transient_query_failures_restart_the_query() -> None:
+    # Spark 4.1.1 waits a fixed 10 s for a new Python worker (PythonWorkerFactory); SPARK-55271 is Kafka's
+    slow = "org.apache.spark.SparkException: Python worker failed to connect back."
+    assert restart_reason("kinesis", slow) is not None
+    assert restart_reason("kafka", slow) is not None
+    nul = 'java.lang.NullPointerException: the return value of "scala.Option.get()" is null'
+    assert restart_reason("kafka", nul) is not None
+    assert restart_reason("kinesis", nul) is None
+    assert restart_reason("kinesis", "DELTA_CONCURRENT_APPEND: files were added") is None
 
 
 def test_starting_positions_per_source() -> None:
