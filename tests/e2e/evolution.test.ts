@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dataDirLayout, REPO_ROOT } from '../../core/paths';
-import { bronzeJobArgs, type BronzeJobConfig } from '../../glue-streaming/command';
+import { bronzeJobArgs } from '../../glue-streaming/command';
+import { localBronzeJobConfig } from '../../local/pipeline/pipeline-commands';
 import { startJob, type JobHandle } from '../../glue-streaming/run-job';
 import { readRecordFile, runPythonJson, runStreamsoft, type StreamsoftRun } from '../support/pipeline-runs';
 import { startStandIns, type StandIns } from '../../local/services/throwaway-stand-ins';
@@ -81,21 +82,14 @@ describe('schema evolution while bronze runs (kinesis)', () => {
       await produce(first, ['--count', '300', '--rate', '0', '--seed', '1', '--schema-version', '2']),
     );
 
-    const config: BronzeJobConfig = {
-      source: 'kinesis',
+    const config = localBronzeJobConfig({
+      transport: 'kinesis',
       stream,
-      topic: stream,
-      kinesisEndpoint: standIns.endpoints.kinesis!,
-      region: 'us-east-1',
-      kafkaBrokers: '127.0.0.1:1',
-      kafkaAuth: 'none',
-      registryUrl: standIns.endpoints.registry!,
-      readerSchema: 'registry',
-      triggerSeconds: 1,
-      startingPosition: 'earliest',
-      availableNow: false,
+      endpoints: { ...standIns.endpoints, registry: standIns.endpoints.registry! },
       dataDir,
-    };
+      triggerSeconds: 1,
+      availableNow: false,
+    });
     let batches = 0;
     const lines: string[] = [];
     job = startJob({
@@ -194,22 +188,15 @@ describe('schema evolution while bronze runs (kinesis)', () => {
       await produce(first, ['--count', '150', '--rate', '0', '--seed', '4', '--schema-version', '2']),
     );
 
-    const config: BronzeJobConfig = {
-      source: 'kinesis',
+    const config = localBronzeJobConfig({
+      transport: 'kinesis',
       stream,
-      topic: stream,
-      kinesisEndpoint: standIns.endpoints.kinesis!,
-      region: 'us-east-1',
-      kafkaBrokers: '127.0.0.1:1',
-      kafkaAuth: 'none',
-      registryUrl: standIns.endpoints.registry!,
-      readerSchema: 'registry',
+      endpoints: { ...standIns.endpoints, registry: standIns.endpoints.registry! },
+      dataDir,
       triggerSeconds: 1,
-      startingPosition: 'earliest',
       availableNow: false,
       maxRecordsPerTrigger: 50,
-      dataDir,
-    };
+    });
     // Killed at the first batch with rows after the reader switched to v3: that batch's Delta commit may be
     // in the table while its end is not in the checkpoint, so the restart replays it with the new reader.
     let batches = 0;

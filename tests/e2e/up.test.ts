@@ -121,6 +121,9 @@ beforeAll(async () => {
     '3',
     '--refine-trigger-seconds',
     '3',
+    // seeded, with up's default price jumps: the alerts tile must fill (below)
+    '--seed',
+    '7',
   ];
   up = spawn(process.execPath, upArgs, {
     cwd: REPO_ROOT,
@@ -176,6 +179,9 @@ test('up serves gold rows on the dashboard, then stops everything on SIGINT', as
       price_index: expect.any(Number),
     });
   }
+  // up's default price jumps cross the default alert threshold: an alert within 5 minutes of the dashboard
+  const alerts = await card('price_alerts', (rows) => rows.length > 0, 5 * 60_000);
+  for (const row of alerts) expect(row).toEqual(expect.objectContaining({ symbol: expect.any(String) }));
   const activity = await card('exchange_activity', (rows) => rows.length > 0, 5 * 60_000);
   expect(activity.every((row) => Number(row.purchases) + Number(row.sales) > 0)).toBe(true);
   const hasSilver = (rows: Record<string, unknown>[]) =>
