@@ -22,7 +22,7 @@ from typing import Callable, Sequence
 from delta.tables import DeltaTable
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.streaming.query import StreamingQuery
 from pyspark.sql.types import StructField, StructType, TimestampType
 
 from streamsoft_jobs.gold import (
@@ -182,7 +182,7 @@ def _replace_alerts(spark: SparkSession, paths: GoldPaths, fresh: DataFrame, min
         .withColumn("_withdrawn", F.lit(True))
     )
     changes = fresh.withColumn("_withdrawn", F.lit(False)).unionByName(stale)
-    columns = {name: f"s.{name}" for name in fresh.columns}
+    columns: dict[str, str | Column] = {name: f"s.{name}" for name in fresh.columns}
     changed = " OR ".join(f"NOT (t.{name} <=> s.{name})" for name in fresh.columns)
     (
         DeltaTable.forPath(spark, paths.alerts)

@@ -3,11 +3,10 @@ run (and can withdraw an alert), and a run without new input changes nothing, no
 
 from __future__ import annotations
 
-from typing import Any
-
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from pyspark.sql import SparkSession
 
@@ -85,8 +84,8 @@ def test_late_trade_updates_its_keys_and_a_rerun_changes_nothing(
     assert (activity["trades"], activity["notional"]) == (4, Decimal("7060.0000"))
     (leader,) = gold(spark, tmp_lake, "trader_leaderboard_daily")
     assert (leader["trades"], leader["rank"], leader["notional_usd"]) == (4, 1, Decimal("7060.0000"))
-    health = {r["hour"]: r for r in gold(spark, tmp_lake, "pipeline_health_hourly")}
-    late_hour = health[NAIVE_M.replace(minute=0) + dt.timedelta(hours=1)]
+    health_by_hour = {r["hour"]: r for r in gold(spark, tmp_lake, "pipeline_health_hourly")}
+    late_hour = health_by_hour[NAIVE_M.replace(minute=0) + dt.timedelta(hours=1)]
     assert (late_hour["bronze_rows"], late_hour["silver_rows"], late_hour["ingest_lag_p50_ms"]) == (1, 1, 3_546_000)
 
 
