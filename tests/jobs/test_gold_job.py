@@ -11,7 +11,8 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 from delta_versions import layer_versions
-from streamsoft_jobs.gold_job import _hour_filter, _hour_ranges, run_gold
+from streamsoft_jobs.gold_job import run_gold
+from streamsoft_jobs.gold_refresh import hour_filter, hour_ranges
 from streamsoft_jobs.lake import table_path
 from streamsoft_jobs.lake_tables import TABLE_NAMES, written_by
 from streamsoft_jobs.silver_job import run_silver
@@ -93,8 +94,8 @@ def test_touched_ingest_hours_become_one_range_per_run_of_consecutive_hours() ->
     h = dt.datetime(2026, 11, 28, 9, tzinfo=dt.timezone.utc)
     hour = dt.timedelta(hours=1)
     touched = [h + 3 * hour, h, h + hour, h + 5 * hour, h + hour, h + 2 * hour]
-    assert _hour_ranges(touched) == [(h, h + 4 * hour), (h + 5 * hour, h + 6 * hour)]
-    assert _hour_ranges([]) == []
+    assert hour_ranges(touched) == [(h, h + 4 * hour), (h + 5 * hour, h + 6 * hour)]
+    assert hour_ranges([]) == []
 
 
 def test_the_ingest_hour_filter_keeps_exactly_the_touched_hours_however_many(spark: SparkSession) -> None:
@@ -108,6 +109,6 @@ def test_the_ingest_hour_filter_keeps_exactly_the_touched_hours_however_many(spa
         [start + i * hour for i in range(600)],  # one long run: one range
         [start + i * hour for i in range(0, 600, 3)],  # 200 separate hours: covering range + exact list
     ):
-        kept = rows.where(_hour_filter(touched)).collect()
+        kept = rows.where(hour_filter(touched)).collect()
         # collected timestamps are naive (the session and this machine are UTC)
         assert sorted(row[0].replace(minute=0) for row in kept) == [h.replace(tzinfo=None) for h in touched]
