@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from streamsoft_jobs.bronze import FRAME_SCHEMA, decode_frames
@@ -39,7 +40,7 @@ def test_python_decoder_matches_vector(vector: dict[str, Any]) -> None:
     assert _normalise(decoded.values) == vector["expected"]
 
 
-def test_spark_decode_matches_every_vector(spark) -> None:  # type: ignore[no-untyped-def]
+def test_spark_decode_matches_every_vector(spark: SparkSession) -> None:
     frames = spark.createDataFrame(
         [(bytes.fromhex(v["hex"]), "kinesis", "shard-0", str(i), None) for i, v in enumerate(VECTORS)],
         FRAME_SCHEMA,
