@@ -120,6 +120,7 @@ def append_bronze(spark: SparkSession, lake: str, first_id: int, count: int) -> 
 def _jvm_cpu_seconds(spark: SparkSession) -> float:
     """CPU time of the local Spark JVM (driver and executor threads), from /proc; 0 where unavailable."""
     try:
+        # _gateway is Optional in pyspark's annotations (None before a JVM is launched); a live session has one
         pid = spark.sparkContext._gateway.proc.pid  # type: ignore[union-attr]
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

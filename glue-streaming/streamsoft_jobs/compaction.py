@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from typing import Sequence
 
 from delta.tables import DeltaTable
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, Row, SparkSession
 
 from streamsoft_jobs.lake import table_path
 from streamsoft_jobs.lake_tables import TABLE_NAMES, written_by
@@ -41,6 +41,14 @@ DEFAULT_TABLES: tuple[str, ...] = written_by("bronze")
 SILVER_TABLES: tuple[str, ...] = written_by("silver")
 GOLD_TABLES: tuple[str, ...] = written_by("gold")
 KNOWN_TABLES: tuple[str, ...] = TABLE_NAMES
+
+
+def _only_row(frame: DataFrame, what: str) -> Row:
+    """The one row of a Delta command's result (DESCRIBE DETAIL, OPTIMIZE)."""
+    row = frame.first()
+    if row is None:
+        raise RuntimeError(f"{what} returned no row")
+    return row
 
 
 @dataclass(frozen=True)
@@ -85,13 +93,13 @@ def compact_table(
         log.info("%s: no table at %s yet, nothing to compact", name, path)
         return TableCompaction(table=name, exists=False)
     table = DeltaTable.forPath(spark, path)
-    detail = table.detail().first()
+    detail = _only_row(table.detail(), f"DESCRIBE DETAIL {name}")
     metrics = {"numFilesRemoved": 0, "numFilesAdded": 0, "partitionsOptimized": 0}
     if optimize:
         optimizer = table.optimize()
         if "event_date" in detail["partitionColumns"]:
             optimizer = optimizer.where(f"event_date < DATE'{before.isoformat()}'")
-        metrics = optimizer.executeCompaction().first()["metrics"]
+        metrics = _only_row(optimizer.executeCompaction(), f"OPTIMIZE {name}")["metrics"]
     if vacuum:
         # VACUUM lists the table in spark.sql.sources.parallelPartitionDiscovery.parallelism tasks, 10,000
         # by default: 35 s of empty tasks on a small table. A few per core list a year of days as well.
@@ -105,7 +113,7 @@ def compact_table(
         exists=True,
         optimized=optimize,
         files_before=int(detail["numFiles"]),
-        files_after=int(table.detail().first()["numFiles"]),
+        files_after=int(_only_row(table.detail(), f"DESCRIBE DETAIL {name}")["numFiles"]),
         files_removed=int(metrics["numFilesRemoved"]),
         files_added=int(metrics["numFilesAdded"]),
         partitions_optimized=int(metrics["partitionsOptimized"]),

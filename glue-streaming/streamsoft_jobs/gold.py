@@ -15,6 +15,8 @@ from pyspark.sql.types import DecimalType, LongType
 from streamsoft_jobs.silver import MONEY
 
 COUNT_TYPE = LongType()
+# price_alerts' threshold (in %) when a job is given none (the gold job's --alert-threshold-pct).
+DEFAULT_ALERT_THRESHOLD_PCT = Decimal("1.0")
 
 
 def _count_if(condition: Column) -> Column:

@@ -24,14 +24,9 @@ from pyspark.sql.streaming.query import StreamingQuery
 
 from streamsoft_jobs.args import JobArgs, JobArgumentError
 from streamsoft_jobs.compaction import GOLD_TABLES, SILVER_TABLES, run_compaction
-from streamsoft_jobs.gold_job import (
-    DEFAULT_ALERT_THRESHOLD_PCT,
-    GoldPaths,
-    GoldRunSummary,
-    ensure_gold_tables,
-    gold_sources,
-    start_gold_source,
-)
+from streamsoft_jobs.gold import DEFAULT_ALERT_THRESHOLD_PCT
+from streamsoft_jobs.gold_job import GoldRunSummary, gold_sources, start_gold_source
+from streamsoft_jobs.gold_tables import GoldPaths, ensure_gold_tables
 from streamsoft_jobs.quality import QualityPolicy
 from streamsoft_jobs.refine_trigger import RefineTrigger
 from streamsoft_jobs.silver_job import start_silver

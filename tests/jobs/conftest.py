@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Iterator
 import pytest
 
 if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
     from kafka_server import KafkaBroker
     from kinesalite_server import Kinesalite
 
@@ -29,7 +31,7 @@ os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 
 
 @pytest.fixture(scope="session")
-def spark(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator["SparkSession"]:
     from streamsoft_jobs.runtime import LOCAL_CONF, spark_session
 
     jars = sorted(glob.glob(str(SPARK_JARS_DIR / "*.jar")))

@@ -22,8 +22,12 @@ import runpy
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Mapping
 
 from glue_runtime import GlueImportGuard, importable_on_glue
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SPARK_JARS_DIR = REPO_ROOT / ".tools" / "jars" / "spark"
@@ -90,10 +94,10 @@ def main() -> int:
     package = str(Path(streamsoft_jobs.__file__).parent)
     if options.parse_only:
 
-        def refuse_spark(app_name: str, *_: object, **__: object) -> None:
+        def refuse_spark(app_name: str, extra_conf: Mapping[str, str] | None = None) -> SparkSession:
             raise _SparkWouldStart(app_name)
 
-        runtime.spark_session = refuse_spark  # type: ignore[assignment]
+        runtime.spark_session = refuse_spark
 
     sys.argv = [options.script, *job_args]
     try:

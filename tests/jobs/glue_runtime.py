@@ -10,6 +10,7 @@ import importlib.abc
 import importlib.machinery
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import Sequence
 
 GLUE_STREAMING = Path(__file__).resolve().parents[2] / "glue-streaming"
@@ -86,12 +87,12 @@ class GlueImportGuard(importlib.abc.MetaPathFinder):
 
 
 def _importing_file() -> str | None:
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         name = frame.f_code.co_filename
         if not name.startswith("<") and "importlib" not in name and not name.endswith("glue_runtime.py"):
             return name
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
     return None
 
 

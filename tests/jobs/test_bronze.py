@@ -9,6 +9,8 @@ from typing import Iterator, Sequence
 import pytest
 from pyspark.sql import DataFrame, SparkSession
 
+# A stub, not Apicurio: test_each_writer_schema_is_fetched_once_per_python_worker proves the per-worker schema
+# cache by counting the registry requests for each schema id, which only an in-process server can count.
 from registry_stub import RegistryStub
 from streamsoft_jobs.bronze_sink import BronzeSink, ensure_bronze_tables
 from streamsoft_jobs.bronze_transforms import FRAME_SCHEMA

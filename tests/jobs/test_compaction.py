@@ -134,8 +134,11 @@ def test_silver_runs_with_the_batch_settings_compact_the_small_files_they_merge(
     try:
         summary = run_silver(spark, tmp_lake, str(tmp_path / "checkpoint"), POLICY, max_files_per_trigger=1)
     finally:
-        for key, value in previous.items():
-            spark.conf.unset(key) if value is None else spark.conf.set(key, value)
+        for key, original in previous.items():
+            if original is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, original)
 
     silver = table_path(tmp_lake, "silver", "trades")
     assert len(summary.batches) == 3 and summary.total("trades") == 3

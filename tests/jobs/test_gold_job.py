@@ -3,16 +3,16 @@ run (and can withdraw an alert), and a run without new input changes nothing, no
 
 from __future__ import annotations
 
-from typing import Any
-
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from pyspark.sql import SparkSession
 
 from delta_versions import layer_versions
-from streamsoft_jobs.gold_job import _hour_filter, _hour_ranges, run_gold
+from streamsoft_jobs.gold_job import run_gold
+from streamsoft_jobs.gold_refresh import hour_filter, hour_ranges
 from streamsoft_jobs.lake import table_path
 from streamsoft_jobs.lake_tables import TABLE_NAMES, written_by
 from streamsoft_jobs.silver_job import run_silver
@@ -85,8 +85,8 @@ def test_late_trade_updates_its_keys_and_a_rerun_changes_nothing(
     assert (activity["trades"], activity["notional"]) == (4, Decimal("7060.0000"))
     (leader,) = gold(spark, tmp_lake, "trader_leaderboard_daily")
     assert (leader["trades"], leader["rank"], leader["notional_usd"]) == (4, 1, Decimal("7060.0000"))
-    health = {r["hour"]: r for r in gold(spark, tmp_lake, "pipeline_health_hourly")}
-    late_hour = health[NAIVE_M.replace(minute=0) + dt.timedelta(hours=1)]
+    health_by_hour = {r["hour"]: r for r in gold(spark, tmp_lake, "pipeline_health_hourly")}
+    late_hour = health_by_hour[NAIVE_M.replace(minute=0) + dt.timedelta(hours=1)]
     assert (late_hour["bronze_rows"], late_hour["silver_rows"], late_hour["ingest_lag_p50_ms"]) == (1, 1, 3_546_000)
 
 
@@ -94,8 +94,8 @@ def test_touched_ingest_hours_become_one_range_per_run_of_consecutive_hours() ->
     h = dt.datetime(2026, 11, 28, 9, tzinfo=dt.timezone.utc)
     hour = dt.timedelta(hours=1)
     touched = [h + 3 * hour, h, h + hour, h + 5 * hour, h + hour, h + 2 * hour]
-    assert _hour_ranges(touched) == [(h, h + 4 * hour), (h + 5 * hour, h + 6 * hour)]
-    assert _hour_ranges([]) == []
+    assert hour_ranges(touched) == [(h, h + 4 * hour), (h + 5 * hour, h + 6 * hour)]
+    assert hour_ranges([]) == []
 
 
 def test_the_ingest_hour_filter_keeps_exactly_the_touched_hours_however_many(spark: SparkSession) -> None:
@@ -109,6 +109,6 @@ def test_the_ingest_hour_filter_keeps_exactly_the_touched_hours_however_many(spa
         [start + i * hour for i in range(600)],  # one long run: one range
         [start + i * hour for i in range(0, 600, 3)],  # 200 separate hours: covering range + exact list
     ):
-        kept = rows.where(_hour_filter(touched)).collect()
+        kept = rows.where(hour_filter(touched)).collect()
         # collected timestamps are naive (the session and this machine are UTC)
         assert sorted(row[0].replace(minute=0) for row in kept) == [h.replace(tzinfo=None) for h in touched]

@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 from pyspark.sql import Row, SparkSession
 
-from streamsoft_jobs.gold import ohlcv_1m, price_alerts
-from streamsoft_jobs.gold_job import DEFAULT_ALERT_THRESHOLD_PCT
+from streamsoft_jobs.gold import DEFAULT_ALERT_THRESHOLD_PCT, ohlcv_1m, price_alerts
 from streamsoft_jobs.quality import QualityPolicy
 from streamsoft_jobs.silver import classify
 from synthetic_bronze import BRONZE_TRADES_SCHEMA, bronze_row

@@ -135,7 +135,9 @@ def expected_silver(bronze: list[dict[str, Any]], currencies: dict[str, str] = C
         key=lambda r: (r["_arrival_at"], r["_source_partition"], len(r["_source_offset"]), r["_source_offset"]),
     )
     seen: set[str] = set()
-    silver, rejected, duplicates = [], [], []
+    silver: list[dict[str, Any]] = []
+    rejected: list[dict[str, Any]] = []
+    duplicates: list[dict[str, Any]] = []
     for row in order:
         if row["operation_id"] in seen:
             duplicates.append(row)
@@ -188,6 +190,10 @@ def expected_ohlcv(trades: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple[
     return out
 
 
+def money(rows: list[dict[str, Any]]) -> Decimal:
+    return sum((r["price"] * r["quantity"] for r in rows), Decimal(0))
+
+
 def expected_activity(trades: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     for t in trades:
@@ -196,7 +202,6 @@ def expected_activity(trades: list[dict[str, Any]]) -> dict[tuple[Any, ...], tup
     for key, rows in groups.items():
         buys = [r for r in rows if r["operation"] == "purchase"]
         sells = [r for r in rows if r["operation"] == "sale"]
-        money = lambda rs: sum((r["price"] * r["quantity"] for r in rs), Decimal(0))  # noqa: E731
         total = money(rows)
         out[key] = (
             rows[0]["currency"],
@@ -262,7 +267,8 @@ def expected_alerts(
 
 
 def lag_ms(row: dict[str, Any]) -> int:
-    micros = (row["_ingested_at"] - row["timestamp"]) // dt.timedelta(microseconds=1)
+    lag: dt.timedelta = row["_ingested_at"] - row["timestamp"]
+    micros = lag // dt.timedelta(microseconds=1)
     return abs(micros) // 1000 * (1 if micros >= 0 else -1)
 
 

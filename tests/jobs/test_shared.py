@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from pyspark.sql import SparkSession
 from pyspark.sql.types import LongType, StringType, StructField, StructType
 
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
@@ -50,7 +51,7 @@ def test_table_path_joins_layer_and_table() -> None:
     assert table_path("s3://b/lake/", "bronze", "trades") == "s3://b/lake/bronze/trades"
 
 
-def test_ensure_table_is_conservative_and_append_is_idempotent(spark, tmp_lake: str) -> None:  # type: ignore[no-untyped-def]
+def test_ensure_table_is_conservative_and_append_is_idempotent(spark: SparkSession, tmp_lake: str) -> None:
     schema = StructType([StructField("id", LongType()), StructField("day", StringType())])
     path = table_path(tmp_lake, "bronze", "t")
     ensure_table(spark, path, schema, partition_by=["day"])
