@@ -30,7 +30,7 @@ def kafka() -> Iterator[KafkaBroker]:
 
 
 @pytest.fixture(scope="module")
-def topic(spark, kafka: KafkaBroker) -> str:  # type: ignore[no-untyped-def]
+def topic(spark: SparkSession, kafka: KafkaBroker) -> str:
     name = f"trades-{uuid.uuid4().hex[:8]}"
     rows = [(f"k{i % 7}", frame(trade(i, 2), V2_ID)) for i in range(COUNT)]
     (
