@@ -48,6 +48,26 @@ describe('schema evolution while bronze runs (kinesis)', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'evolution-e2e-'));
   });
 
+  /** `streamsoft produce` to a 2-shard Kinesis stream through the registry, with a record file. */
+  const producerTo =
+    (stream: string) =>
+    (recordFile: string, extra: string[]): Promise<StreamsoftRun> =>
+      runStreamsoft([
+        ...['produce', '--transport', 'kinesis', '--kinesis-endpoint', standIns.endpoints.kinesis!],
+        ...['--stream', stream, '--shards', '2', '--registry-url', standIns.endpoints.registry!],
+        ...['--record-file', recordFile, ...extra],
+      ]);
+  /** The bronze job on the stand-ins, continuous, a trigger a second, from the registry's latest version. */
+  const bronzeConfig = (stream: string, dataDir: string) =>
+    localBronzeJobConfig({
+      transport: 'kinesis',
+      stream,
+      endpoints: { ...standIns.endpoints, registry: standIns.endpoints.registry! },
+      dataDir,
+      triggerSeconds: 1,
+      availableNow: false,
+    });
+
   afterAll(async () => {
     await job?.stop();
     for (const handle of restarted) await handle.stop();
@@ -59,37 +79,14 @@ describe('schema evolution while bronze runs (kinesis)', () => {
     const stream = 'trades-evolution';
     const dataDir = path.join(dir, 'data');
     const lake = dataDirLayout(dataDir).lake;
-    const produce = (recordFile: string, extra: string[]): Promise<StreamsoftRun> =>
-      runStreamsoft([
-        'produce',
-        '--transport',
-        'kinesis',
-        '--kinesis-endpoint',
-        standIns.endpoints.kinesis!,
-        '--stream',
-        stream,
-        '--shards',
-        '2',
-        '--registry-url',
-        standIns.endpoints.registry!,
-        '--record-file',
-        recordFile,
-        ...extra,
-      ]);
+    const produce = producerTo(stream);
 
     const first = path.join(dir, 'v2-first.jsonl');
     expectSuccess(
       await produce(first, ['--count', '300', '--rate', '0', '--seed', '1', '--schema-version', '2']),
     );
 
-    const config = localBronzeJobConfig({
-      transport: 'kinesis',
-      stream,
-      endpoints: { ...standIns.endpoints, registry: standIns.endpoints.registry! },
-      dataDir,
-      triggerSeconds: 1,
-      availableNow: false,
-    });
+    const config = bronzeConfig(stream, dataDir);
     let batches = 0;
     const lines: string[] = [];
     job = startJob({
@@ -176,27 +173,13 @@ describe('schema evolution while bronze runs (kinesis)', () => {
     const stream = 'trades-evolution-kill';
     const dataDir = path.join(dir, 'data-kill');
     const lake = dataDirLayout(dataDir).lake;
-    const produce = (recordFile: string, extra: string[]): Promise<StreamsoftRun> =>
-      runStreamsoft([
-        'produce',
-        ...['--transport', 'kinesis', '--kinesis-endpoint', standIns.endpoints.kinesis!],
-        ...['--stream', stream, '--shards', '2', '--registry-url', standIns.endpoints.registry!],
-        ...['--record-file', recordFile, ...extra],
-      ]);
+    const produce = producerTo(stream);
     const first = path.join(dir, 'kill-v2-first.jsonl');
     expectSuccess(
       await produce(first, ['--count', '150', '--rate', '0', '--seed', '4', '--schema-version', '2']),
     );
 
-    const config = localBronzeJobConfig({
-      transport: 'kinesis',
-      stream,
-      endpoints: { ...standIns.endpoints, registry: standIns.endpoints.registry! },
-      dataDir,
-      triggerSeconds: 1,
-      availableNow: false,
-      maxRecordsPerTrigger: 50,
-    });
+    const config = { ...bronzeConfig(stream, dataDir), maxRecordsPerTrigger: 50 };
     // Killed at the first batch with rows after the reader switched to v3: that batch's Delta commit may be
     // in the table while its end is not in the checkpoint, so the restart replays it with the new reader.
     let batches = 0;
