@@ -15,12 +15,12 @@ from pyspark.sql import SparkSession
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
+from apicurio_server import ApicurioRegistry
 from kinesalite_server import Kinesalite, put_all
-from registry_stub import RegistryStub
 from streamsoft_jobs.args import parse_job_args
 from streamsoft_jobs.bronze_job import BronzeJobConfig, run_bronze_job
 from streamsoft_jobs.lake import table_path
-from test_bronze_evolution import NONE_ID, TRADE_NONE, TRADE_V3, TRADE_V5, V3_ID, V5_ID, framed, v3_trade
+from test_bronze_evolution import TRADE_NONE, TRADE_V3, TRADE_V5, framed, v3_trade
 from trade_frames import SCHEMAS, V2_ID, frame, trade
 
 
@@ -53,7 +53,10 @@ def rows_of(lake: str, table: str = "trades") -> list[dict[str, Any]]:
 def test_the_running_job_follows_the_registry_to_v3(spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite) -> None:
     stream = f"trades-{uuid.uuid4().hex[:8]}"
     kinesalite.create_stream(stream, 1)
-    registry = RegistryStub(SCHEMAS, {f"{stream}-value": V2_ID})
+    # the real registry (Apicurio): the job follows the subject's latest version and reads writers by id
+    registry = ApicurioRegistry()
+    subject = f"{stream}-value"
+    v2_id = registry.register(subject, SCHEMAS[V2_ID])
     job = BronzeJobConfig.from_args(
         parse_job_args(
             [
@@ -83,18 +86,18 @@ def test_the_running_job_follows_the_registry_to_v3(spark: SparkSession, tmp_lak
     failed = lambda: errors[0] if errors else None  # noqa: E731
     try:
         client = kinesalite.client()
-        put_all(client, stream, [(f"a{i}", frame(trade(i, 2), V2_ID)) for i in range(20)])
+        put_all(client, stream, [(f"a{i}", frame(trade(i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(20)])
         wait_until(lambda: len(rows_of(tmp_lake)) == 20, failed)
 
-        # v3 is registered (and one writer under NONE); v2 and v3 producers write at the same time
-        registry.schemas[V3_ID] = TRADE_V3
-        registry.subjects[f"{stream}-value"] = V3_ID
-        registry.schemas[NONE_ID] = TRADE_NONE
+        # v3 becomes the subject's latest, and one writer that cannot be read into it is registered elsewhere
+        # (as under compatibility NONE); v2 and v3 producers write at the same time
+        v3_id = registry.register(subject, TRADE_V3)
+        none_id = registry.register(f"{stream}-none-value", TRADE_NONE)
         mixed = []
         for i in range(30):
-            mixed.append((f"b{i}", frame(trade(100 + i, 2), V2_ID)))
-            mixed.append((f"c{i}", framed(v3_trade(200 + i), TRADE_V3, V3_ID)))
-        mixed.append(("bad", framed({**trade(999, 2), "price": 1.5}, TRADE_NONE, NONE_ID)))
+            mixed.append((f"b{i}", frame(trade(100 + i, 2), v2_id, SCHEMAS[V2_ID])))
+            mixed.append((f"c{i}", framed(v3_trade(200 + i), TRADE_V3, v3_id)))
+        mixed.append(("bad", framed({**trade(999, 2), "price": 1.5}, TRADE_NONE, none_id)))
         put_all(client, stream, mixed)
         wait_until(lambda: len(rows_of(tmp_lake)) == 80, failed)
         wait_until(lambda: len(rows_of(tmp_lake, "trades_quarantine")) == 1, failed)
@@ -108,10 +111,9 @@ def test_the_running_job_follows_the_registry_to_v3(spark: SparkSession, tmp_lak
         assert rows_of(tmp_lake, "trades_quarantine")[0]["reason"] == "incompatible_schema"
 
         # v5 would retype quantity: the job stops, naming the column, and writes nothing
-        registry.schemas[V5_ID] = TRADE_V5
-        registry.subjects[f"{stream}-value"] = V5_ID
+        v5_id = registry.register(subject, TRADE_V5)
         version = DeltaTable(table_path(tmp_lake, "bronze", "trades")).version()
-        put_all(client, stream, [("d", framed({**v3_trade(400), "desk": None, "quantity": 2.0}, TRADE_V5, V5_ID))])
+        put_all(client, stream, [("d", framed({**v3_trade(400), "desk": None, "quantity": 2.0}, TRADE_V5, v5_id))])
         runner.join(240)
         assert not runner.is_alive()
     finally:

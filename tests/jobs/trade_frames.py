@@ -9,7 +9,7 @@ import struct
 import uuid
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from fastavro import parse_schema, schemaless_writer
 
@@ -38,7 +38,8 @@ def trade(i: int, version: int) -> dict[str, Any]:
     return values
 
 
-def frame(values: dict[str, Any], schema_id: int) -> bytes:
+def frame(values: dict[str, Any], schema_id: int, schema: Mapping[str, Any] | None = None) -> bytes:
+    """A Confluent-framed record; `schema` is the writer schema when `schema_id` is a registry's, not ours."""
     body = io.BytesIO()
-    schemaless_writer(body, parse_schema(SCHEMAS[schema_id]), values)
+    schemaless_writer(body, parse_schema(dict(schema) if schema is not None else SCHEMAS[schema_id]), values)
     return b"\x00" + struct.pack(">I", schema_id) + body.getvalue()
