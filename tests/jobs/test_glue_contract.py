@@ -15,9 +15,10 @@ What differs from AWS, and nothing else (`localize`):
    (lake, checkpoints, TempDir) is `<root>/<bucket>/<key>`;
 2. a Terraform reference that `terraform apply` resolves (`${aws_kinesis_stream.….name}`) is the local
    stand-in's value;
-3. the registry's Cloud Map name (`registry.<env>.internal:8080`) resolves to the local registry, and the
-   AWS endpoints Glue reaches through VPC endpoints are the stand-ins' (`--kinesis-endpoint`,
-   `--cloudwatch-endpoint`); the streaming job runs with `--available-now` so that it ends.
+3. the registry's Cloud Map name (`registry.<env>.internal:8080`) resolves to a local Apicurio (the registry
+   the stack deploys), and the AWS endpoints Glue reaches through VPC endpoints are the stand-ins'
+   (`--kinesis-endpoint`, `--cloudwatch-endpoint`); the streaming job runs with `--available-now` so that
+   it ends.
 The MSK bronze query authenticates with IAM, which no local broker offers: its arguments are parsed, not
 run (the Kafka path runs in test_bronze_two_sources.py with the same parser).
 """
@@ -37,8 +38,8 @@ import boto3
 import pytest
 from deltalake import DeltaTable
 
+from apicurio_server import ApicurioRegistry
 from kinesalite_server import Kinesalite, put_all
-from registry_stub import RegistryStub
 from trade_frames import SCHEMAS, V2_ID, frame, trade
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -185,14 +186,17 @@ def test_bronze_silver_and_gold_run_from_their_synthesized_definitions(
     bronze = jobs["streamsoft-dev-bronze"]
     kinesalite = Kinesalite()
     stream = f"trades-{uuid.uuid4().hex[:8]}"
-    registry = RegistryStub(SCHEMAS, {f"{stream}-value": V2_ID})
+    # the real registry (Apicurio), as on AWS: the job reads the subject's latest version and schemas by id
+    registry = ApicurioRegistry()
     aws = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "eu-west-1"}
     try:
         kinesalite.create_stream(stream, 2)
-        acked = put_all(kinesalite.client(), stream, [(f"k{i}", frame(trade(i, 2), V2_ID)) for i in range(60)])
+        v2_id = registry.register(f"{stream}-value", SCHEMAS[V2_ID])
+        records = [(f"k{i}", frame(trade(i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(60)]
+        acked = put_all(kinesalite.client(), stream, records)
         stream_reference = REFERENCE.search(bronze["default_arguments"]["--stream-name"])
         assert stream_reference is not None  # the stream name is what Terraform resolves at apply
-        resolved = {stream_reference.group(1): stream, "registry": registry.url.split("/apis/")[0]}
+        resolved = {stream_reference.group(1): stream, "registry": registry.origin}
         environment_endpoints = [
             "--kinesis-endpoint", kinesalite.endpoint,
             "--cloudwatch-endpoint", cloudwatch_endpoint,
