@@ -12,9 +12,9 @@ from typing import Any
 from pyspark.sql import SparkSession
 from deltalake import DeltaTable
 
+from apicurio_server import ApicurioRegistry
 from kafka_server import KafkaBroker
 from kinesalite_server import Kinesalite, put_all
-from registry_stub import RegistryStub
 from streamsoft_jobs.args import parse_job_args
 from streamsoft_jobs.bronze_job import BronzeJobConfig, run_bronze_job
 from streamsoft_jobs.lake import table_path
@@ -34,7 +34,7 @@ def send_to_kafka(spark: Any, kafka: KafkaBroker, topic: str, rows: list[tuple[s
 def job_args(
     kinesalite: Kinesalite,
     kafka: KafkaBroker,
-    registry: RegistryStub,
+    registry: ApicurioRegistry,
     stream: str,
     lake: str,
     checkpoints: Path,
@@ -71,10 +71,12 @@ def test_one_driver_streams_both_sources_once_and_compacts_bronze_itself(
 ) -> None:
     stream = f"trades-{uuid.uuid4().hex[:8]}"
     kinesalite.create_stream(stream, 2)
-    registry = RegistryStub(SCHEMAS, {f"{stream}-value": V2_ID})
+    # the real registry (Apicurio), which both queries read writer schemas from
+    registry = ApicurioRegistry()
     try:
-        acked = put_all(kinesalite.client(), stream, [(f"k{i}", frame(trade(i, 2), V2_ID)) for i in range(60)])
-        send_to_kafka(spark, kafka, stream, [(f"m{i}", frame(trade(1000 + i, 2), V2_ID)) for i in range(40)])
+        v2_id = registry.register(f"{stream}-value", SCHEMAS[V2_ID])
+        acked = put_all(kinesalite.client(), stream, [(f"k{i}", frame(trade(i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(60)])
+        send_to_kafka(spark, kafka, stream, [(f"m{i}", frame(trade(1000 + i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(40)])
         job = job_args(kinesalite, kafka, registry, stream, tmp_lake, tmp_path, compact_every_minutes=0)
         assert [(c.source, c.name) for c in job.sources] == [
             ("kinesis", "streamsoft-bronze-kinesis"),
@@ -90,8 +92,8 @@ def test_one_driver_streams_both_sources_once_and_compacts_bronze_itself(
 
         # New records on both sources; the second run resumes each query from its own checkpoint and, in
         # the same driver, compacts the bronze tables (due at the job's start) next to its appends.
-        more = put_all(kinesalite.client(), stream, [(f"n{i}", frame(trade(2000 + i, 2), V2_ID)) for i in range(20)])
-        send_to_kafka(spark, kafka, stream, [(f"o{i}", frame(trade(3000 + i, 2), V2_ID)) for i in range(10)])
+        more = put_all(kinesalite.client(), stream, [(f"n{i}", frame(trade(2000 + i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(20)])
+        send_to_kafka(spark, kafka, stream, [(f"o{i}", frame(trade(3000 + i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(10)])
         compactions = run_bronze_job(spark, job_args(kinesalite, kafka, registry, stream, tmp_lake, tmp_path, 60))
     finally:
         registry.stop()
