@@ -68,9 +68,16 @@ export function serverProperties(
     .concat('\n');
 }
 
-/** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (what `kafka-storage random-uuid` prints). */
+/**
+ * A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (what `kafka-storage random-uuid`
+ * prints). Like Kafka's Uuid.randomUuid, never one starting with `-`: the storage tool would read it as an
+ * option and fail the format (1 start in 64 did).
+ */
 export function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function jvmArgs(layout: { root: string }, log4j: string): string[] {
@@ -118,7 +125,11 @@ function formatStorage(
       { stdio: ['ignore', fd, fd], timeout: 120_000 },
     );
     if (result.status !== 0) {
-      throw new ServiceError(`kafka storage format failed; see ${log}`);
+      const why =
+        result.error?.message ??
+        (result.signal !== null ? `killed by ${result.signal}` : `exit ${result.status}`);
+      const tail = fs.readFileSync(log, 'utf8').trim().split('\n').slice(-3).join(' | ');
+      throw new ServiceError(`kafka storage format failed (${why}): ${tail} (log ${log})`);
     }
   } finally {
     fs.closeSync(fd);

@@ -164,8 +164,10 @@ describe('kafka configuration', () => {
   });
 
   it('makes cluster ids the way kafka-storage random-uuid does: 22 URL-safe base64 characters', () => {
-    const ids = new Set(Array.from({ length: 20 }, () => newClusterId()));
-    expect(ids.size).toBe(20);
+    const ids = new Set(Array.from({ length: 2000 }, () => newClusterId()));
+    expect(ids.size).toBe(2000);
     for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    // never a leading '-', which the storage tool reads as an option (1 random id in 64 would have one)
+    expect([...ids].filter((id) => id.startsWith('-'))).toEqual([]);
   });
 });
