@@ -16,8 +16,8 @@ import pytest
 from deltalake import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 
+from apicurio_server import ApicurioRegistry
 from kinesalite_server import Kinesalite, put_all, wait_active
-from registry_stub import RegistryStub
 from streamsoft_jobs.bronze_job import BronzeConfig, run_bronze
 from streamsoft_jobs.kinesis_ends import LocalShardEnds
 from streamsoft_jobs.kinesis_readers import KinesisReaderConfig
@@ -463,9 +463,16 @@ def test_bronze_query_drains_the_stream_once_and_resumes_from_its_checkpoint(
 ) -> None:
     stream = new_stream(kinesalite, 2)
     client = kinesalite.client()
-    registry = RegistryStub(SCHEMAS, {f"{stream}-value": V2_ID})
+    # the real registry (Apicurio): v1 then v2 under the subject, so v2 is the reader schema
+    registry = ApicurioRegistry()
     try:
-        good = [frame(trade(i, 1 if i % 3 == 0 else 2), V1_ID if i % 3 == 0 else V2_ID) for i in range(120)]
+        local_ids = {1: V1_ID, 2: V2_ID}
+        ids = {version: registry.register(f"{stream}-value", SCHEMAS[local]) for version, local in local_ids.items()}
+
+        def framed(values: dict[str, Any], version: int) -> bytes:
+            return frame(values, ids[version], SCHEMAS[local_ids[version]])
+
+        good = [framed(trade(i, 1 if i % 3 == 0 else 2), 1 if i % 3 == 0 else 2) for i in range(120)]
         bad = [b"\x09garbage", b"\x00\x7f\xff\xff\xf1" + good[1][5:], good[1][:9]]
         acked = put_all(client, stream, [(f"k{i}", raw) for i, raw in enumerate(good + bad)])
         config = BronzeConfig(
@@ -492,7 +499,7 @@ def test_bronze_query_drains_the_stream_once_and_resumes_from_its_checkpoint(
         quarantine = spark.read.format("delta").load(quarantine_path).collect()
         assert sorted(r["reason"] for r in quarantine) == ["bad_magic_byte", "corrupt_body", "unknown_schema_id"]
 
-        more = put_all(client, stream, [(f"m{i}", frame(trade(500 + i, 2), V2_ID)) for i in range(30)])
+        more = put_all(client, stream, [(f"m{i}", framed(trade(500 + i, 2), 2)) for i in range(30)])
         run_bronze(spark, config)
         trades = spark.read.format("delta").load(trades_path)
         pairs = {(r["_source_partition"], r["_source_offset"]) for r in trades.collect()}
