@@ -13,6 +13,7 @@ import pytest
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+    from apicurio_server import ApicurioRegistry
     from kafka_server import KafkaBroker
     from kinesalite_server import Kinesalite
 
@@ -81,6 +82,17 @@ def kafka() -> Iterator["KafkaBroker"]:
     broker = KafkaBroker()
     yield broker
     broker.stop()
+
+
+@pytest.fixture(scope="session")
+def registry() -> Iterator["ApicurioRegistry"]:
+    """The real schema registry (Apicurio), one for the session: each test registers under its own subject.
+    (test_bronze.py keeps registry_stub.py, which counts requests per schema id for its cache test.)"""
+    from apicurio_server import ApicurioRegistry
+
+    server = ApicurioRegistry()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -50,11 +50,12 @@ def rows_of(lake: str, table: str = "trades") -> list[dict[str, Any]]:
         return []
 
 
-def test_the_running_job_follows_the_registry_to_v3(spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite) -> None:
+def test_the_running_job_follows_the_registry_to_v3(
+    spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, registry: ApicurioRegistry
+) -> None:
     stream = f"trades-{uuid.uuid4().hex[:8]}"
     kinesalite.create_stream(stream, 1)
     # the real registry (Apicurio): the job follows the subject's latest version and reads writers by id
-    registry = ApicurioRegistry()
     subject = f"{stream}-value"
     v2_id = registry.register(subject, SCHEMAS[V2_ID])
     job = BronzeJobConfig.from_args(
@@ -119,7 +120,6 @@ def test_the_running_job_follows_the_registry_to_v3(spark: SparkSession, tmp_lak
     finally:
         stop.set()
         runner.join(120)
-        registry.stop()
     [error] = errors
     assert str(error).splitlines()[0].startswith("bronze.trades: column quantity is bigint in the table but double")
     assert DeltaTable(table_path(tmp_lake, "bronze", "trades")).version() == version

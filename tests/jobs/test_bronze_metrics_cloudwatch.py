@@ -17,8 +17,8 @@ import boto3
 import pytest
 
 from kafka_server import KafkaBroker
+from apicurio_server import ApicurioRegistry
 from kinesalite_server import Kinesalite, free_port, put_all
-from registry_stub import RegistryStub
 from streamsoft_jobs.bronze_job import BronzeConfig, run_bronze
 from streamsoft_jobs.kinesis_readers import KinesisReaderConfig
 from streamsoft_jobs.lake import table_path
@@ -68,7 +68,7 @@ def published(client: Any, job_name: str, source: str) -> tuple[set[str], Callab
     return {m["MetricName"] for m in listed}, statistics
 
 
-def bronze_config(kinesalite: Kinesalite, registry: RegistryStub, stream: str, lake: str, tmp_path: Path, **extra: Any) -> BronzeConfig:
+def bronze_config(kinesalite: Kinesalite, registry: ApicurioRegistry, stream: str, lake: str, tmp_path: Path, **extra: Any) -> BronzeConfig:
     return BronzeConfig(
         job_name=f"bronze-metrics-{stream}",
         source="kinesis",
@@ -86,27 +86,24 @@ def bronze_config(kinesalite: Kinesalite, registry: RegistryStub, stream: str, l
 
 
 def test_each_batch_publishes_duration_and_rows_to_cloudwatch(
-    spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, cloudwatch_endpoint: str
+    spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, cloudwatch_endpoint: str, registry: ApicurioRegistry
 ) -> None:
     stream = f"trades-{uuid.uuid4().hex[:8]}"
     kinesalite.create_stream(stream, 2)
-    registry = RegistryStub(SCHEMAS, {f"{stream}-value": V2_ID})
-    try:
-        records = [(f"k{i}", frame(trade(i, 2), V2_ID)) for i in range(70)] + [("bad", b"\x09garbage")]
-        put_all(kinesalite.client(), stream, records)
-        config = bronze_config(
-            kinesalite,
-            registry,
-            stream,
-            tmp_lake,
-            tmp_path,
-            cloudwatch_namespace=NAMESPACE,
-            cloudwatch_endpoint=cloudwatch_endpoint,
-        )
-        run_bronze(spark, config)
-        assert spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades")).count() == 70
-    finally:
-        registry.stop()
+    v2_id = registry.register(f"{stream}-value", SCHEMAS[V2_ID])
+    records = [(f"k{i}", frame(trade(i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(70)] + [("bad", b"\x09garbage")]
+    put_all(kinesalite.client(), stream, records)
+    config = bronze_config(
+        kinesalite,
+        registry,
+        stream,
+        tmp_lake,
+        tmp_path,
+        cloudwatch_namespace=NAMESPACE,
+        cloudwatch_endpoint=cloudwatch_endpoint,
+    )
+    run_bronze(spark, config)
+    assert spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades")).count() == 70
 
     names, statistics = published(cloudwatch(cloudwatch_endpoint), config.job_name, "kinesis")
     assert names == {"BatchDurationMs", "InputRows"}
@@ -120,66 +117,60 @@ def test_each_batch_publishes_duration_and_rows_to_cloudwatch(
 
 
 def test_an_unreachable_cloudwatch_is_logged_and_the_stream_keeps_going(
-    spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, caplog: pytest.LogCaptureFixture
+    spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, caplog: pytest.LogCaptureFixture, registry: ApicurioRegistry
 ) -> None:
     stream = f"trades-{uuid.uuid4().hex[:8]}"
     kinesalite.create_stream(stream, 1)
-    registry = RegistryStub(SCHEMAS, {f"{stream}-value": V2_ID})
+    v2_id = registry.register(f"{stream}-value", SCHEMAS[V2_ID])
     closed_port = free_port()  # nothing listens there
-    try:
-        put_all(kinesalite.client(), stream, [(f"k{i}", frame(trade(i, 2), V2_ID)) for i in range(45)])
-        config = bronze_config(
-            kinesalite,
-            registry,
-            stream,
-            tmp_lake,
-            tmp_path,
-            cloudwatch_namespace=NAMESPACE,
-            cloudwatch_endpoint=f"http://127.0.0.1:{closed_port}",
-        )
-        with caplog.at_level(logging.WARNING, logger="streamsoft_jobs.bronze_metrics"):
-            run_bronze(spark, config)
-        assert spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades")).count() == 45
-    finally:
-        registry.stop()
+    put_all(kinesalite.client(), stream, [(f"k{i}", frame(trade(i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(45)])
+    config = bronze_config(
+        kinesalite,
+        registry,
+        stream,
+        tmp_lake,
+        tmp_path,
+        cloudwatch_namespace=NAMESPACE,
+        cloudwatch_endpoint=f"http://127.0.0.1:{closed_port}",
+    )
+    with caplog.at_level(logging.WARNING, logger="streamsoft_jobs.bronze_metrics"):
+        run_bronze(spark, config)
+    assert spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades")).count() == 45
     failures = [r.getMessage() for r in caplog.records if r.name == "streamsoft_jobs.bronze_metrics"]
     assert failures, "each failed publish is logged"
     assert all(m.startswith("could not publish ") and NAMESPACE in m and "\n" not in m for m in failures)
 
 
 def test_kafka_batches_publish_how_far_they_are_behind_the_latest_offset(
-    spark: SparkSession, tmp_lake: str, tmp_path: Path, kafka: KafkaBroker, cloudwatch_endpoint: str
+    spark: SparkSession, tmp_lake: str, tmp_path: Path, kafka: KafkaBroker, cloudwatch_endpoint: str, registry: ApicurioRegistry
 ) -> None:
     topic = f"trades-{uuid.uuid4().hex[:8]}"
-    registry = RegistryStub(SCHEMAS, {f"{topic}-value": V2_ID})
-    try:
-        rows = [(f"k{i}", frame(trade(i, 2), V2_ID)) for i in range(100)]
-        (
-            spark.createDataFrame(rows, "key string, value binary")
-            .write.format("kafka")
-            .option("kafka.bootstrap.servers", kafka.bootstrap)
-            .option("topic", topic)
-            .save()
-        )
-        config = BronzeConfig(
-            job_name=f"bronze-metrics-{topic}",
-            source="kafka",
-            stream=topic,
-            lake_path=tmp_lake,
-            checkpoint_path=str(tmp_path / "checkpoint"),
-            registry_url=registry.url,
-            reader_schema="registry",
-            subject=f"{topic}-value",
-            kafka_brokers=kafka.bootstrap,
-            available_now=True,
-            max_offsets_per_trigger=30,  # 100 records → 4 batches, the first three leaving some behind
-            cloudwatch_namespace=NAMESPACE,
-            cloudwatch_endpoint=cloudwatch_endpoint,
-        )
-        run_bronze(spark, config)
-        assert spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades")).count() == 100
-    finally:
-        registry.stop()
+    v2_id = registry.register(f"{topic}-value", SCHEMAS[V2_ID])
+    rows = [(f"k{i}", frame(trade(i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(100)]
+    (
+        spark.createDataFrame(rows, "key string, value binary")
+        .write.format("kafka")
+        .option("kafka.bootstrap.servers", kafka.bootstrap)
+        .option("topic", topic)
+        .save()
+    )
+    config = BronzeConfig(
+        job_name=f"bronze-metrics-{topic}",
+        source="kafka",
+        stream=topic,
+        lake_path=tmp_lake,
+        checkpoint_path=str(tmp_path / "checkpoint"),
+        registry_url=registry.url,
+        reader_schema="registry",
+        subject=f"{topic}-value",
+        kafka_brokers=kafka.bootstrap,
+        available_now=True,
+        max_offsets_per_trigger=30,  # 100 records → 4 batches, the first three leaving some behind
+        cloudwatch_namespace=NAMESPACE,
+        cloudwatch_endpoint=cloudwatch_endpoint,
+    )
+    run_bronze(spark, config)
+    assert spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades")).count() == 100
 
     names, statistics = published(cloudwatch(cloudwatch_endpoint), config.job_name, "kafka")
     assert names == {"BatchDurationMs", "InputRows", "MaxOffsetsBehindLatest", "AvgOffsetsBehindLatest"}

@@ -67,36 +67,32 @@ def coordinates(spark: Any, lake: str) -> list[tuple[str, str, str]]:
 
 
 def test_one_driver_streams_both_sources_once_and_compacts_bronze_itself(
-    spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, kafka: KafkaBroker
+    spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, kafka: KafkaBroker, registry: ApicurioRegistry
 ) -> None:
     stream = f"trades-{uuid.uuid4().hex[:8]}"
     kinesalite.create_stream(stream, 2)
     # the real registry (Apicurio), which both queries read writer schemas from
-    registry = ApicurioRegistry()
-    try:
-        v2_id = registry.register(f"{stream}-value", SCHEMAS[V2_ID])
-        acked = put_all(kinesalite.client(), stream, [(f"k{i}", frame(trade(i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(60)])
-        send_to_kafka(spark, kafka, stream, [(f"m{i}", frame(trade(1000 + i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(40)])
-        job = job_args(kinesalite, kafka, registry, stream, tmp_lake, tmp_path, compact_every_minutes=0)
-        assert [(c.source, c.name) for c in job.sources] == [
-            ("kinesis", "streamsoft-bronze-kinesis"),
-            ("kafka", "streamsoft-bronze-kafka"),
-        ]
-        assert run_bronze_job(spark, job) == []  # compaction off
+    v2_id = registry.register(f"{stream}-value", SCHEMAS[V2_ID])
+    acked = put_all(kinesalite.client(), stream, [(f"k{i}", frame(trade(i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(60)])
+    send_to_kafka(spark, kafka, stream, [(f"m{i}", frame(trade(1000 + i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(40)])
+    job = job_args(kinesalite, kafka, registry, stream, tmp_lake, tmp_path, compact_every_minutes=0)
+    assert [(c.source, c.name) for c in job.sources] == [
+        ("kinesis", "streamsoft-bronze-kinesis"),
+        ("kafka", "streamsoft-bronze-kafka"),
+    ]
+    assert run_bronze_job(spark, job) == []  # compaction off
 
-        first = coordinates(spark, tmp_lake)
-        assert len(first) == len(set(first)) == 100
-        assert {(p, o) for s, p, o in first if s == "kinesis"} == {(a["shard"], a["sequence"]) for a in acked}
-        assert sum(1 for s, _, _ in first if s == "kafka") == 40
-        assert (tmp_path / "bronze-kinesis" / "commits").is_dir() and (tmp_path / "bronze-kafka" / "commits").is_dir()
+    first = coordinates(spark, tmp_lake)
+    assert len(first) == len(set(first)) == 100
+    assert {(p, o) for s, p, o in first if s == "kinesis"} == {(a["shard"], a["sequence"]) for a in acked}
+    assert sum(1 for s, _, _ in first if s == "kafka") == 40
+    assert (tmp_path / "bronze-kinesis" / "commits").is_dir() and (tmp_path / "bronze-kafka" / "commits").is_dir()
 
-        # New records on both sources; the second run resumes each query from its own checkpoint and, in
-        # the same driver, compacts the bronze tables (due at the job's start) next to its appends.
-        more = put_all(kinesalite.client(), stream, [(f"n{i}", frame(trade(2000 + i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(20)])
-        send_to_kafka(spark, kafka, stream, [(f"o{i}", frame(trade(3000 + i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(10)])
-        compactions = run_bronze_job(spark, job_args(kinesalite, kafka, registry, stream, tmp_lake, tmp_path, 60))
-    finally:
-        registry.stop()
+    # New records on both sources; the second run resumes each query from its own checkpoint and, in
+    # the same driver, compacts the bronze tables (due at the job's start) next to its appends.
+    more = put_all(kinesalite.client(), stream, [(f"n{i}", frame(trade(2000 + i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(20)])
+    send_to_kafka(spark, kafka, stream, [(f"o{i}", frame(trade(3000 + i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(10)])
+    compactions = run_bronze_job(spark, job_args(kinesalite, kafka, registry, stream, tmp_lake, tmp_path, 60))
 
     assert len(compactions) == 1  # once at the start; the next one is an hour away
     by_table = {result.table: result for result in compactions[0]}

@@ -180,17 +180,16 @@ def test_a_synthesized_argument_the_parser_refuses_fails_the_contract(synth_both
 
 
 def test_bronze_silver_and_gold_run_from_their_synthesized_definitions(
-    synth_kinesis: Synth, tmp_path: Path, cloudwatch_endpoint: str
+    synth_kinesis: Synth, tmp_path: Path, cloudwatch_endpoint: str, registry: ApicurioRegistry
 ) -> None:
     jobs = synth_kinesis.jobs()
     bronze = jobs["streamsoft-dev-bronze"]
     kinesalite = Kinesalite()
     stream = f"trades-{uuid.uuid4().hex[:8]}"
-    # the real registry (Apicurio), as on AWS: the job reads the subject's latest version and schemas by id
-    registry = ApicurioRegistry()
     aws = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "eu-west-1"}
     try:
         kinesalite.create_stream(stream, 2)
+        # the real registry (Apicurio), as on AWS: the job reads the subject's latest version and schemas by id
         v2_id = registry.register(f"{stream}-value", SCHEMAS[V2_ID])
         records = [(f"k{i}", frame(trade(i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(60)]
         acked = put_all(kinesalite.client(), stream, records)
@@ -210,7 +209,6 @@ def test_bronze_silver_and_gold_run_from_their_synthesized_definitions(
             result = run_job(synth_kinesis, job, argv, parse_only=False, env=aws)
             assert result.returncode == 0, f"{name}: {result.stderr[-4000:]}"
     finally:
-        registry.stop()
         kinesalite.stop()
 
     lake = tmp_path / next(p.name for p in tmp_path.iterdir() if (p / "lake").is_dir()) / "lake"

@@ -459,58 +459,54 @@ def test_batches_are_capped_per_shard(kinesalite: Kinesalite, tmp_path: Path) ->
 
 
 def test_bronze_query_drains_the_stream_once_and_resumes_from_its_checkpoint(
-    spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite
+    spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite, registry: ApicurioRegistry
 ) -> None:
     stream = new_stream(kinesalite, 2)
     client = kinesalite.client()
     # the real registry (Apicurio): v1 then v2 under the subject, so v2 is the reader schema
-    registry = ApicurioRegistry()
-    try:
-        local_ids = {1: V1_ID, 2: V2_ID}
-        ids = {version: registry.register(f"{stream}-value", SCHEMAS[local]) for version, local in local_ids.items()}
+    local_ids = {1: V1_ID, 2: V2_ID}
+    ids = {version: registry.register(f"{stream}-value", SCHEMAS[local]) for version, local in local_ids.items()}
 
-        def framed(values: dict[str, Any], version: int) -> bytes:
-            return frame(values, ids[version], SCHEMAS[local_ids[version]])
+    def framed(values: dict[str, Any], version: int) -> bytes:
+        return frame(values, ids[version], SCHEMAS[local_ids[version]])
 
-        good = [framed(trade(i, 1 if i % 3 == 0 else 2), 1 if i % 3 == 0 else 2) for i in range(120)]
-        bad = [b"\x09garbage", b"\x00\x7f\xff\xff\xf1" + good[1][5:], good[1][:9]]
-        acked = put_all(client, stream, [(f"k{i}", raw) for i, raw in enumerate(good + bad)])
-        config = BronzeConfig(
-            job_name="bronze-test",
-            source="kinesis",
-            stream=stream,
-            lake_path=tmp_lake,
-            checkpoint_path=str(tmp_path / "checkpoint"),
-            registry_url=registry.url,
-            reader_schema="registry",
-            subject=f"{stream}-value",
-            kinesis_endpoint=kinesalite.endpoint,
-            available_now=True,
-            kinesis_reader=KinesisReaderConfig(max_records_per_shard=25),  # several batches per shard: the drain must not stop after one
-        )
-        run_bronze(spark, config)
+    good = [framed(trade(i, 1 if i % 3 == 0 else 2), 1 if i % 3 == 0 else 2) for i in range(120)]
+    bad = [b"\x09garbage", b"\x00\x7f\xff\xff\xf1" + good[1][5:], good[1][:9]]
+    acked = put_all(client, stream, [(f"k{i}", raw) for i, raw in enumerate(good + bad)])
+    config = BronzeConfig(
+        job_name="bronze-test",
+        source="kinesis",
+        stream=stream,
+        lake_path=tmp_lake,
+        checkpoint_path=str(tmp_path / "checkpoint"),
+        registry_url=registry.url,
+        reader_schema="registry",
+        subject=f"{stream}-value",
+        kinesis_endpoint=kinesalite.endpoint,
+        available_now=True,
+        kinesis_reader=KinesisReaderConfig(max_records_per_shard=25),  # several batches per shard: the drain must not stop after one
+    )
+    run_bronze(spark, config)
 
-        trades_path = table_path(tmp_lake, "bronze", "trades")
-        quarantine_path = table_path(tmp_lake, "bronze", "trades_quarantine")
-        trades = spark.read.format("delta").load(trades_path)
-        pairs = {(r["_source_partition"], r["_source_offset"]) for r in trades.collect()}
-        assert trades.count() == len(pairs) == 120
-        assert pairs == {(a["shard"], a["sequence"]) for a in acked[:120]}
-        quarantine = spark.read.format("delta").load(quarantine_path).collect()
-        assert sorted(r["reason"] for r in quarantine) == ["bad_magic_byte", "corrupt_body", "unknown_schema_id"]
+    trades_path = table_path(tmp_lake, "bronze", "trades")
+    quarantine_path = table_path(tmp_lake, "bronze", "trades_quarantine")
+    trades = spark.read.format("delta").load(trades_path)
+    pairs = {(r["_source_partition"], r["_source_offset"]) for r in trades.collect()}
+    assert trades.count() == len(pairs) == 120
+    assert pairs == {(a["shard"], a["sequence"]) for a in acked[:120]}
+    quarantine = spark.read.format("delta").load(quarantine_path).collect()
+    assert sorted(r["reason"] for r in quarantine) == ["bad_magic_byte", "corrupt_body", "unknown_schema_id"]
 
-        more = put_all(client, stream, [(f"m{i}", framed(trade(500 + i, 2), 2)) for i in range(30)])
-        run_bronze(spark, config)
-        trades = spark.read.format("delta").load(trades_path)
-        pairs = {(r["_source_partition"], r["_source_offset"]) for r in trades.collect()}
-        assert trades.count() == len(pairs) == 150
-        assert pairs == {(a["shard"], a["sequence"]) for a in acked[:120] + more}
+    more = put_all(client, stream, [(f"m{i}", framed(trade(500 + i, 2), 2)) for i in range(30)])
+    run_bronze(spark, config)
+    trades = spark.read.format("delta").load(trades_path)
+    pairs = {(r["_source_partition"], r["_source_offset"]) for r in trades.collect()}
+    assert trades.count() == len(pairs) == 150
+    assert pairs == {(a["shard"], a["sequence"]) for a in acked[:120] + more}
 
-        # an independent Delta reader sees the same tables
-        assert DeltaTable(trades_path).to_pyarrow_table().num_rows == 150
-        assert DeltaTable(quarantine_path).to_pyarrow_table().num_rows == 3
-    finally:
-        registry.stop()
+    # an independent Delta reader sees the same tables
+    assert DeltaTable(trades_path).to_pyarrow_table().num_rows == 150
+    assert DeltaTable(quarantine_path).to_pyarrow_table().num_rows == 3
 
 
 def test_reader_schema_can_be_a_local_file(spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite) -> None:
