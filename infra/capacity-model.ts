@@ -135,7 +135,8 @@ export function hotSymbol(): { symbol: string; share: number } {
   return { symbol: top.symbol, share: top.weight / total };
 }
 
-const roundUpTo = (n: number, step: number): number => Math.ceil(n / step) * step;
+/** `n` rounded up to a multiple of `step`. */
+export const roundUpTo = (n: number, step: number): number => Math.ceil(n / step) * step;
 
 /** The sizing for `rate` trades/s. Pure: the measurements, QUOTAS, PRICES and ASSUMPTIONS only. */
 export function model(rate: number, m: Measurements): Sizing {

@@ -3,7 +3,14 @@
 // the topic's default partition count; a setting the user chose explicitly always wins. A rate this stack's
 // design cannot carry is refused with one line naming what breaks (CAPACITY.md "What breaks first").
 import { ConfigError } from '../core/errors';
-import { ASSUMPTIONS, QUOTAS, committedMeasurements, model, type Measurements } from './capacity-model';
+import {
+  ASSUMPTIONS,
+  QUOTAS,
+  committedMeasurements,
+  model,
+  roundUpTo,
+  type Measurements,
+} from './capacity-model';
 import type { InfraConfig } from './config';
 
 /** vCPUs per Glue worker type (https://docs.aws.amazon.com/glue/latest/dg/worker-types.html). */
@@ -20,8 +27,6 @@ export type SizedKey =
 
 /** The most workers a job of this stack may have (infra/config.ts). */
 const MAX_WORKERS = 100;
-
-const roundUpTo = (n: number, step: number): number => Math.ceil(n / step) * step;
 
 /**
  * The sized settings for `rate` trades/s. `config` supplies the choices the sizing depends on (transport,
@@ -85,7 +90,8 @@ export function sizingFor(
     batchWorkers,
     refineMode,
     mskBrokers,
-    mskPartitions: sizing.msk.partitions,
+    // an even share per broker of the cluster actually deployed
+    mskPartitions: roundUpTo(sizing.msk.partitions, mskBrokers),
   };
 }
 
