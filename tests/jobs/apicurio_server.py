@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 import urllib.request
 from pathlib import Path
@@ -14,9 +13,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from kinesalite_server import free_port
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-STREAMSOFT = REPO_ROOT / "bin" / "streamsoft.js"
+from services_cli import run_services
 
 
 class ApicurioRegistry:
@@ -42,20 +39,7 @@ class ApicurioRegistry:
             return int(json.loads(response.read())["id"])
 
     def _services(self, action: str, *options: str) -> str:
-        result = subprocess.run(
-            ["node", str(STREAMSOFT), "services", action, "--only", "registry", "--data-dir", str(self.dir)]
-            + ["--registry-port", str(self.port), *options],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        if result.returncode != 0:
-            logs = "".join(path.read_text(errors="replace")[-1500:] for path in (self.dir / "logs").glob("registry*"))
-            raise RuntimeError(
-                f"streamsoft services {action} --only registry exited {result.returncode}: "
-                f"{(result.stderr or result.stdout).strip()[-1000:]}\n{logs}"
-            )
-        return result.stdout
+        return run_services(action, "registry", self.dir, "--registry-port", str(self.port), *options)
 
     def stop(self) -> None:
         try:

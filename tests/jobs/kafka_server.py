@@ -7,14 +7,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from kinesalite_server import free_port
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-STREAMSOFT = REPO_ROOT / "bin" / "streamsoft.js"
+from services_cli import run_services
 
 
 class KafkaBroker:
@@ -40,19 +37,7 @@ class KafkaBroker:
         self.partitions = int(match.group(1))  # of each auto-created topic
 
     def _services(self, action: str, *options: str) -> str:
-        result = subprocess.run(
-            ["node", str(STREAMSOFT), "services", action, "--only", "kafka", "--data-dir", str(self.dir), *options],
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        if result.returncode != 0:
-            logs = "".join(path.read_text(errors="replace")[-1500:] for path in (self.dir / "logs").glob("kafka*"))
-            raise RuntimeError(
-                f"streamsoft services {action} --only kafka exited {result.returncode}: "
-                f"{(result.stderr or result.stdout).strip()[-1000:]}\n{logs}"
-            )
-        return result.stdout
+        return run_services(action, "kafka", self.dir, *options, timeout=180)
 
     def stop(self) -> None:
         try:
