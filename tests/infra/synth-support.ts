@@ -42,12 +42,18 @@ export function writeDummyWheels(dir: string): string[] {
 
 let sharedWheelsDir: string | undefined;
 
-/** One folder of dummy wheels per test process, removed when it exits. */
+// Registered while the importing test file is collected (jest's `process` is a sandbox object whose
+// 'exit' listeners never ran: every infra test file used to leave its folder in /tmp).
+afterAll(() => {
+  if (sharedWheelsDir !== undefined) fs.rmSync(sharedWheelsDir, { recursive: true, force: true });
+  sharedWheelsDir = undefined;
+});
+
+/** One folder of dummy wheels per test file, removed after its tests. */
 export function dummyWheelsDir(): string {
   if (sharedWheelsDir === undefined) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamsoft-glue-wheels-'));
     writeDummyWheels(dir);
-    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
     sharedWheelsDir = dir;
   }
   return sharedWheelsDir;
