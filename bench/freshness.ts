@@ -91,6 +91,13 @@ async function main(): Promise<void> {
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
+  // Interrupted (Ctrl-C reaches only this process when it runs under a wrapper): stop `up` and everything it
+  // started before leaving, or the stand-ins and Spark drivers outlive the benchmark.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      if (up.exitCode === null) up.kill('SIGINT');
+      void exited.then(() => process.exit(130));
+    });
   let firstGoldS: number | undefined;
   const onData = (chunk: Buffer): void => {
     output += chunk.toString();
