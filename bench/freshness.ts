@@ -96,7 +96,10 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => {
       if (up.exitCode === null) up.kill('SIGINT');
-      void exited.then(() => process.exit(130));
+      void exited.then(() => {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        process.exit(130);
+      });
     });
   let firstGoldS: number | undefined;
   const onData = (chunk: Buffer): void => {
