@@ -11,6 +11,8 @@ export interface JobLocations {
 }
 
 export type BronzeSource = 'kinesis' | 'kafka';
+/** bronze_streaming.py's Kinesis readers (streamsoft_jobs/kinesis_readers.py; glue-streaming/BRONZE.md). */
+export type KinesisReaderName = 'streamsoft' | 'aws';
 export type KafkaAuth = 'none' | 'iam' | 'tls' | 'scram';
 
 /**
@@ -42,6 +44,13 @@ export interface BronzeArguments {
     readonly streamName: string;
     /** An emulator's URL; unset on AWS (the regional endpoint). */
     readonly endpoint?: string;
+    /**
+     * Which reader the job reads the stream with; written out even for the default, so a deployed job
+     * never depends on the Python default. Default here: streamsoft (ours, the one every test runs).
+     */
+    readonly reader?: KinesisReaderName;
+    /** With reader `aws`: the enhanced fan-out consumer registered for the job (SubscribeToShard). */
+    readonly efoConsumer?: string;
   };
   readonly kafka?: {
     readonly topic: string;
@@ -84,6 +93,14 @@ export function bronzeArguments(spec: BronzeArguments): Record<string, string> {
   if (spec.kinesis !== undefined) {
     args['--stream-name'] = spec.kinesis.streamName;
     if (spec.kinesis.endpoint !== undefined) args['--kinesis-endpoint'] = spec.kinesis.endpoint;
+    const reader = spec.kinesis.reader ?? 'streamsoft';
+    args['--kinesis-reader'] = reader;
+    if (spec.kinesis.efoConsumer !== undefined) {
+      if (reader !== 'aws') {
+        throw new Error('bronze job arguments: an enhanced fan-out consumer needs the aws Kinesis reader');
+      }
+      args['--kinesis-efo-consumer'] = spec.kinesis.efoConsumer;
+    }
   }
   const kafka = spec.kafka;
   if (kafka !== undefined) {

@@ -157,6 +157,13 @@ export const NAME_RULES: Readonly<Record<string, Readonly<Record<string, NameRul
       only(/^[a-zA-Z0-9_.-]+$/, 'letters, digits and _.-'),
     ]),
   },
+  aws_kinesis_stream_consumer: {
+    name: rule(
+      128,
+      'https://docs.aws.amazon.com/kinesis/latest/APIReference/API_RegisterStreamConsumer.html',
+      [only(/^[a-zA-Z0-9_.-]+$/, 'letters, digits and _.-')],
+    ),
+  },
   aws_msk_cluster: {
     cluster_name: rule(
       64,

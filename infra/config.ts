@@ -12,6 +12,10 @@ import { applyExpectedRate } from './sizing';
 export const TRANSPORTS = ['kinesis', 'msk', 'both'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
+/** The bronze job's Kinesis readers (`--kinesis-reader` of bronze_streaming.py; glue-streaming/BRONZE.md). */
+export const KINESIS_READERS = ['streamsoft', 'aws'] as const;
+export type KinesisReader = (typeof KINESIS_READERS)[number];
+
 const cidrV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 function isCidr(value: string, maxPrefix = 32): boolean {
@@ -65,6 +69,10 @@ export const infraConfigSchema = z.object({
     .default('10.40.0.0/16'),
   azCount: intBetween(2, 3).default(2),
   kinesisRetentionHours: intBetween(24, 8760).default(24),
+  // Which reader the bronze job reads Kinesis with: ours (the default, the one the tests run) or Glue's
+  // bundled `aws-kinesis` connector; with `aws`, kinesisEfo registers an enhanced fan-out consumer for it.
+  kinesisReader: z.enum(KINESIS_READERS, { message: 'must be streamsoft or aws' }).default('streamsoft'),
+  kinesisEfo: z.boolean().default(false),
   mskKafkaVersion: z
     .string()
     .regex(/^\d+\.\d+\.(\d+|x)(\.kraft)?$/, 'must be an MSK Kafka version such as 4.1.x.kraft')
@@ -165,6 +173,7 @@ export function resolveInfraConfig(raw: Record<string, unknown>): InfraConfig {
     kinesis: includesKinesis(parsed.transport),
     msk: includesMsk(parsed.transport),
   });
+  checkKinesisReader(config);
   // MSK spreads brokers evenly over the client subnets, one per AZ here
   // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-brokernodegroupinfo.html).
   if (config.mskBrokers !== undefined && config.mskBrokers % config.azCount !== 0) {
@@ -173,6 +182,30 @@ export function resolveInfraConfig(raw: Record<string, unknown>): InfraConfig {
     );
   }
   return config;
+}
+
+/**
+ * The Kinesis reader flags make sense only together and with a Kinesis transport: one line if not.
+ * Enhanced fan-out is a consumer type of the `aws-kinesis` connector (`kinesis.consumerType
+ * SubscribeToShard`, https://github.com/awslabs/spark-sql-kinesis-connector#kinesis-source-configuration);
+ * our reader polls GetRecords only.
+ */
+function checkKinesisReader(config: InfraConfig): void {
+  if (config.kinesisEfo && config.kinesisReader !== 'aws') {
+    throw new ConfigError(
+      `--kinesis-efo: only with --kinesis-reader aws (got --kinesis-reader ${config.kinesisReader})`,
+    );
+  }
+  const flag = config.kinesisEfo
+    ? '--kinesis-efo'
+    : config.kinesisReader === 'aws'
+      ? '--kinesis-reader aws'
+      : undefined;
+  if (flag !== undefined && !includesKinesis(config.transport)) {
+    throw new ConfigError(
+      `${flag}: only with --transport kinesis or both (got --transport ${config.transport})`,
+    );
+  }
 }
 
 export function includesKinesis(transport: Transport): boolean {

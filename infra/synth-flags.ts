@@ -63,6 +63,19 @@ export const SYNTH_FLAGS: readonly SynthFlag[] = [
     description: 'Kinesis retention, 24 to 8760 hours',
   },
   {
+    flags: '--kinesis-reader <reader>',
+    key: 'kinesisReader',
+    description:
+      "the bronze job's Kinesis reader: streamsoft (ours, default) or aws (Glue's aws-kinesis connector; glue-streaming/BRONZE.md)",
+  },
+  {
+    flags: '--kinesis-efo',
+    key: 'kinesisEfo',
+    kind: 'switch',
+    description:
+      'with --kinesis-reader aws: register an enhanced fan-out consumer for the bronze job (billed extra)',
+  },
+  {
     flags: '--msk-broker-instance-type <type>',
     key: 'mskBrokerInstanceType',
     description: 'MSK broker type, e.g. kafka.m7g.large',

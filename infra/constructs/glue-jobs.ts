@@ -24,6 +24,7 @@ import {
   refineArguments,
   type BronzeSource,
   type JobLocations,
+  type KinesisReaderName,
 } from '../../glue-streaming/job-arguments';
 import { assumeRolePolicy, KMS_USE_ACTIONS, policyDocument, type PolicyStatement } from '../iam';
 import { arn, type DeploymentContext } from './context';
@@ -55,7 +56,34 @@ export function sparkConf(region: string): string {
 export interface KinesisSource {
   readonly streamName: string;
   readonly streamArn: string;
+  /** The reader the bronze job reads it with (`--kinesis-reader`, always passed). */
+  readonly reader: KinesisReaderName;
+  /** With reader `aws`: the enhanced fan-out consumer registered for the job. */
+  readonly efoConsumer?: { readonly name: string; readonly arn: string };
 }
+
+/**
+ * What the bronze job calls on the stream and on its enhanced fan-out consumer, each scoped to the
+ * resource type the Service Authorization Reference gives the action
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesisdatastreams.html):
+ * `stream` for the stream-level reads, `consumer` for DescribeStreamConsumer and SubscribeToShard.
+ * - Both readers: ListShards, GetShardIterator, GetRecords (polling) and DescribeStream(Summary).
+ * - `aws-kinesis` with EFO looks the consumer up (DescribeStreamSummary for the stream ARN, then
+ *   DescribeStreamConsumer by stream ARN and name) before it subscribes (SubscribeToShard); it registers
+ *   the consumer only when that lookup finds none (KinesisUtils.registerStreamConsumer in
+ *   https://github.com/awslabs/spark-sql-kinesis-connector). The stack registers it, so the role gets no
+ *   RegisterStreamConsumer, nor DeregisterStreamConsumer: the connector deregisters its consumer when the
+ *   query stops and ignores a failure there, which keeps the stack's consumer (and its ARN, which this
+ *   policy names) across job restarts.
+ */
+export const KINESIS_STREAM_READ_ACTIONS = [
+  'kinesis:DescribeStream',
+  'kinesis:DescribeStreamSummary',
+  'kinesis:GetRecords',
+  'kinesis:GetShardIterator',
+  'kinesis:ListShards',
+];
+export const KINESIS_EFO_CONSUMER_ACTIONS = ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'];
 
 export interface KafkaSource {
   readonly bootstrapBrokers: string;
@@ -259,7 +287,15 @@ export class GlueJobs extends Construct {
       startingPosition: p.startingPosition,
       compactEveryMinutes: p.bronzeCompactMinutes,
       cloudwatchNamespace: BRONZE_METRICS_NAMESPACE,
-      ...(p.kinesis === undefined ? {} : { kinesis: { streamName: p.kinesis.streamName } }),
+      ...(p.kinesis === undefined
+        ? {}
+        : {
+            kinesis: {
+              streamName: p.kinesis.streamName,
+              reader: p.kinesis.reader,
+              ...(p.kinesis.efoConsumer === undefined ? {} : { efoConsumer: p.kinesis.efoConsumer.name }),
+            },
+          }),
       ...(p.kafka === undefined
         ? {}
         : {
@@ -275,15 +311,16 @@ export class GlueJobs extends Construct {
     if (p.kinesis !== undefined) {
       sourcePolicy.push({
         sid: 'ReadTradeStream',
-        actions: [
-          'kinesis:DescribeStream',
-          'kinesis:DescribeStreamSummary',
-          'kinesis:GetRecords',
-          'kinesis:GetShardIterator',
-          'kinesis:ListShards',
-        ],
+        actions: KINESIS_STREAM_READ_ACTIONS,
         resources: [p.kinesis.streamArn],
       });
+      if (p.kinesis.efoConsumer !== undefined) {
+        sourcePolicy.push({
+          sid: 'SubscribeAsEfoConsumer',
+          actions: KINESIS_EFO_CONSUMER_ACTIONS,
+          resources: [p.kinesis.efoConsumer.arn],
+        });
+      }
     }
     if (p.kafka !== undefined) {
       const k = p.kafka;

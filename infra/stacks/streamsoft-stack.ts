@@ -59,6 +59,7 @@ export class StreamSoftStack extends TerraformStack {
           context,
           kmsKeyArn,
           retentionHours: config.kinesisRetentionHours,
+          ...(config.kinesisEfo ? { efoConsumerName: `${context.namePrefix}-bronze` } : {}),
         })
       : undefined;
     const msk = includesMsk(config.transport)
@@ -103,7 +104,12 @@ export class StreamSoftStack extends TerraformStack {
       wheelFiles: props.wheelFiles,
       pythonModules: props.pythonModules,
       mskIamAuthJar: config.mskIamAuthJar,
-      kinesis: stream && { streamName: stream.streamName, streamArn: stream.streamArn },
+      kinesis: stream && {
+        streamName: stream.streamName,
+        streamArn: stream.streamArn,
+        reader: config.kinesisReader,
+        efoConsumer: stream.efoConsumer,
+      },
       kafka: msk && {
         bootstrapBrokers: msk.bootstrapBrokers,
         topic: msk.topic,

@@ -121,6 +121,16 @@ const RULE_CASES: RuleCase[] = [
   },
   // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_CreateStream.html: 1-128, [a-zA-Z0-9_.-]+
   { type: 'aws_kinesis_stream', attribute: 'name', max: 128, name: letters, refused: ['a/b', 'a b', 'a:b'] },
+  // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_RegisterStreamConsumer.html: ConsumerName
+  // 1-128, [a-zA-Z0-9_.-]+
+  {
+    type: 'aws_kinesis_stream_consumer',
+    attribute: 'name',
+    max: 128,
+    name: letters,
+    refused: ['a/b', 'a b', 'a:b'],
+    accepted: ['streamsoft-dev-bronze', 'a_b.c'],
+  },
   // https://docs.aws.amazon.com/msk/1.0/apireference/clusters.html: ClusterName 1-64.
   { type: 'aws_msk_cluster', attribute: 'cluster_name', max: 64, name: letters, refused: [''] },
   // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html (and CreateService,

@@ -1,6 +1,7 @@
 // Security scan: checkov (from PyPI, installed into .tools/checkov-venv by `streamsoft setup` from
-// infra/requirements-checkov.txt) over the synthesized Terraform JSON of every transport. Only the
-// checks listed with a reason in infra/checkov-skips.json are skipped; any other finding fails.
+// infra/requirements-checkov.txt) over the synthesized Terraform JSON of every transport and of the Kinesis
+// enhanced fan-out option. Only the checks listed with a reason in infra/checkov-skips.json are skipped;
+// any other finding fails.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,16 +38,21 @@ beforeAll(async () => {
     );
   }
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamsoft-checkov-'));
-  for (const transport of TRANSPORTS) {
+  // Every transport, and the Kinesis enhanced fan-out option (the only one adding a resource type).
+  const variants: [string, Record<string, unknown>][] = [
+    ...TRANSPORTS.map((transport): [string, Record<string, unknown>] => [transport, { transport }]),
+    ['kinesis-efo', { transport: 'kinesis', kinesisReader: 'aws', kinesisEfo: true }],
+  ];
+  for (const [name, options] of variants) {
     const config = resolveInfraConfig({
-      transport,
+      ...options,
       glueSourceDir: FIXTURE_GLUE_DIR,
       glueWheelsDir: dummyWheelsDir(),
       mskIamJarDir: path.join(workDir, 'no-jars'),
     });
-    synthInfra(config, path.join(workDir, transport));
+    synthInfra(config, path.join(workDir, name));
   }
-  // One checkov process over the three synth outputs; offline (no guideline download, no telemetry).
+  // One checkov process over the synth outputs; offline (no guideline download, no telemetry).
   const { stdout } = await run(
     CHECKOV,
     [
@@ -92,7 +98,7 @@ test('every skip names a check and gives a reason', () => {
   }
 });
 
-test('checkov scanned all three transports without parsing errors', () => {
+test('checkov scanned every transport and the fan-out option without parsing errors', () => {
   const report = reports.find((r) => r.check_type === 'terraform_json');
   expect(report).toBeDefined();
   expect(report!.summary.parsing_errors).toBe(0);

@@ -1,6 +1,6 @@
 // IAM lint: parliament (from PyPI, installed into .tools/checkov-venv by `streamsoft setup` from
 // infra/requirements-checkov.txt) over every policy document of the synthesized stack, for every
-// transport: each action must exist, each resource must match one of its action's resource types, each
+// transport (and the Kinesis enhanced fan-out option): each action must exist, each resource must match one of its action's resource types, each
 // condition key must apply. Only the findings listed with a reason in infra/iam-lint-allow.json pass.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -76,7 +76,11 @@ beforeAll(async () => {
   if (!fs.existsSync(PYTHON)) {
     throw new Error(`parliament's virtualenv not found at ${PYTHON}: run \`npx streamsoft setup\``);
   }
-  documents = TRANSPORTS.flatMap((transport) => policyDocuments(synthTransport(transport).doc));
+  documents = [
+    ...TRANSPORTS.flatMap((transport) => policyDocuments(synthTransport(transport).doc)),
+    // The enhanced fan-out consumer's actions (tests/infra/kinesis-reader.test.ts): only this option grants them.
+    ...policyDocuments(synthTransport('kinesis', { kinesisReader: 'aws', kinesisEfo: true }).doc),
+  ];
   findings = await lint(documents);
 }, 300_000);
 
@@ -101,6 +105,7 @@ test('the scan found every kind of policy the stack holds', () => {
   // Both bronze jobs' policies (kinesis and msk transports) are among them.
   expect(documents.some((d) => d.policy.includes('kafka-cluster:ReadData'))).toBe(true);
   expect(documents.some((d) => d.policy.includes('kinesis:GetRecords'))).toBe(true);
+  expect(documents.some((d) => d.policy.includes('kinesis:SubscribeToShard'))).toBe(true);
   // Stand-ins replaced every interpolation.
   expect(documents.filter((d) => d.policy.includes('${'))).toEqual([]);
 });

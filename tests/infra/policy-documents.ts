@@ -14,6 +14,8 @@ const ACCOUNT_ID = '123456789012';
 const KMS_KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const MSK_CLUSTER_UUID = 'abcd1234-0123-abcd-5678-1234abcd5678-2';
 const MSK_IAM_JAR_KEY = 'example-jars/msk/aws-msk-iam-auth-2.3.2-all.jar';
+/** A Kinesis consumer ARN ends in its creation time, in epoch seconds. */
+const CONSUMER_CREATED = '1700000000';
 
 type Attributes = Record<string, unknown>;
 
@@ -23,12 +25,15 @@ type Attributes = Record<string, unknown>;
  * and the attribute docs of the Terraform AWS provider (a log group's `arn` has no `:*` suffix; an S3
  * bucket's name is its `bucket_prefix` plus a generated suffix).
  */
-const ATTRIBUTE_STAND_INS: Record<string, (r: Attributes, region: string) => string> = {
+const ATTRIBUTE_STAND_INS: Record<string, (r: Attributes, region: string, doc: TerraformJson) => string> = {
   'aws_s3_bucket.arn': (r) =>
     `arn:aws:s3:::${typeof r.bucket === 'string' ? literal(r, 'bucket') : `${literal(r, 'bucket_prefix')}20240101000000000000000001`}`,
   'aws_kms_key.arn': (_, region) => `arn:aws:kms:${region}:${ACCOUNT_ID}:key/${KMS_KEY_ID}`,
   'aws_kinesis_stream.arn': (r, region) =>
     `arn:aws:kinesis:${region}:${ACCOUNT_ID}:stream/${literal(r, 'name')}`,
+  // consumer: arn:${Partition}:kinesis:${Region}:${Account}:${StreamType}/${StreamName}/consumer/${ConsumerName}:${ConsumerCreationTimpstamp}
+  'aws_kinesis_stream_consumer.arn': (r, _region, doc) =>
+    `${standIn(referenceIn(r, 'stream_arn'), doc)}/consumer/${literal(r, 'name')}:${CONSUMER_CREATED}`,
   'aws_msk_cluster.arn': (r, region) =>
     `arn:aws:kafka:${region}:${ACCOUNT_ID}:cluster/${literal(r, 'cluster_name')}/${MSK_CLUSTER_UUID}`,
   'aws_msk_cluster.cluster_uuid': () => MSK_CLUSTER_UUID,
@@ -68,6 +73,14 @@ function literal(resource: Attributes, ...keys: string[]): string {
   throw new Error(`no literal ${keys.join(' or ')} to build a stand-in from`);
 }
 
+/** The expression of an attribute that is one whole interpolation (`${aws_kinesis_stream.x.arn}`). */
+function referenceIn(resource: Attributes, key: string): string {
+  const value = resource[key];
+  const m = typeof value === 'string' ? /^\$\{([^{}]+)\}$/.exec(value) : null;
+  if (m === null) throw new Error(`${key} is not one interpolation to build a stand-in from`);
+  return m[1]!;
+}
+
 function regionOf(doc: TerraformJson): string {
   const providers = (doc as { provider?: { aws?: { region?: string }[] } }).provider?.aws ?? [];
   const region = providers[0]?.region;
@@ -87,7 +100,7 @@ export function standIn(expression: string, doc: TerraformJson): string {
       `no stand-in value for the interpolation \${${expression}} (tests/infra/policy-documents.ts)`,
     );
   }
-  return build(resource, regionOf(doc));
+  return build(resource, regionOf(doc), doc);
 }
 
 function isPolicyText(value: string): boolean {

@@ -122,6 +122,22 @@ describe('streamsoft infra synth', () => {
     );
     expect(fs.existsSync(path.join(workDir, 'bad'))).toBe(false);
   });
+
+  test('--kinesis-efo with our reader is one line naming both flags, exit code 2', async () => {
+    const failure = await run(
+      process.execPath,
+      [BIN, 'infra', 'synth', '--kinesis-efo', '--out', 'bad-efo', ...WHEELS],
+      { cwd: workDir },
+    ).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure?.code).toBe(2);
+    expect(failure?.stderr.trim()).toBe(
+      'streamsoft: --kinesis-efo: only with --kinesis-reader aws (got --kinesis-reader streamsoft)',
+    );
+    expect(fs.existsSync(path.join(workDir, 'bad-efo'))).toBe(false);
+  });
 });
 
 describe('synthInfra', () => {
@@ -172,6 +188,19 @@ describe('resolveInfraConfig', () => {
     [{ vpcCidr: '10.0.0.0/24' }, /^--vpc-cidr: /],
     [{ mskIamAuthJar: 's3://bucket/' }, /^--msk-iam-auth-jar: /],
     [{ logRetentionDays: 30 }, /^--log-retention-days: must be one of/],
+    [{ kinesisReader: 'kcl' }, /^--kinesis-reader: must be streamsoft or aws/],
+    [
+      { kinesisEfo: true },
+      /^--kinesis-efo: only with --kinesis-reader aws \(got --kinesis-reader streamsoft\)$/,
+    ],
+    [
+      { transport: 'msk', kinesisReader: 'aws' },
+      /^--kinesis-reader aws: only with --transport kinesis or both \(got --transport msk\)$/,
+    ],
+    [
+      { transport: 'msk', kinesisReader: 'aws', kinesisEfo: true },
+      /^--kinesis-efo: only with --transport kinesis or both/,
+    ],
   ])('rejects %j with one line naming the setting', (raw, message) => {
     expect(() => resolveInfraConfig(raw)).toThrow(ConfigError);
     expect(() => resolveInfraConfig(raw)).toThrow(message);

@@ -19,6 +19,8 @@ const SAMPLES: Record<string, string> = {
   STREAMSOFT_METABASE_ALLOWED_CIDRS: '10.0.0.0/8, 192.168.0.0/16',
   STREAMSOFT_AZ_COUNT: '3',
   STREAMSOFT_KINESIS_RETENTION_HOURS: '48',
+  STREAMSOFT_KINESIS_READER: 'aws',
+  STREAMSOFT_KINESIS_EFO: 'true',
   STREAMSOFT_MSK_BROKER_INSTANCE_TYPE: 'kafka.m7g.xlarge',
   STREAMSOFT_MSK_BROKERS: '6',
   STREAMSOFT_MSK_PARTITIONS: '24',
@@ -33,6 +35,10 @@ const SAMPLES: Record<string, string> = {
   STREAMSOFT_ALLOW_DESTROY: 'true',
 };
 const CLI_ONLY = new Set(['STREAMSOFT_OUT', 'STREAMSOFT_JSON']);
+/** Variables a sample is valid only with (--kinesis-efo needs --kinesis-reader aws), set on both sides. */
+const COMPANIONS: Record<string, Record<string, string>> = {
+  STREAMSOFT_KINESIS_EFO: { STREAMSOFT_KINESIS_READER: 'aws' },
+};
 
 function synthOptions(): Option[] {
   const program = new Command();
@@ -57,10 +63,18 @@ describe('infra synth settings', () => {
   });
 
   test.each(Object.entries(SAMPLES))('%s reaches the config cdktf synth builds', (variable, value) => {
+    Object.assign(process.env, COMPANIONS[variable] ?? {});
     const defaults = configFromEnvironment();
     process.env[variable] = value;
     const changed = configFromEnvironment();
     expect(changed).not.toEqual(defaults);
+  });
+
+  test('--kinesis-efo without --kinesis-reader aws is refused with both flags named', () => {
+    process.env.STREAMSOFT_KINESIS_EFO = 'true';
+    expect(() => configFromEnvironment()).toThrow(
+      '--kinesis-efo: only with --kinesis-reader aws (got --kinesis-reader streamsoft)',
+    );
   });
 
   test('a bad variable is refused with the setting it names', () => {

@@ -85,7 +85,8 @@ describe('one source per contract', () => {
 
   it("the TypeScript side builds the jobs' lake, checkpoint and source arguments in one module", () => {
     // infra, `up`, `jobs` and the benchmarks call glue-streaming/job-arguments.ts; the Python jobs parse them.
-    const pattern = /['"`]--(lake-path|[a-z]*-?checkpoint-path|stream-name|kafka-group-id-prefix)['"`]/;
+    const pattern =
+      /['"`]--(lake-path|[a-z]*-?checkpoint-path|stream-name|kafka-group-id-prefix|kinesis-reader|kinesis-efo-consumer)['"`]/;
     const typescript = files.filter((file) => file.endsWith('.ts'));
     expect(copies(typescript, pattern, 'glue-streaming/job-arguments.ts')).toEqual([]);
   });

@@ -52,6 +52,31 @@ describe('bronze job arguments', () => {
     });
   });
 
+  it('always names the Kinesis reader, ours unless told otherwise, so no run depends on the job default', () => {
+    expect(bronzeArguments({ ...base, kinesis: { streamName: 'trades' } })).toMatchObject({
+      '--kinesis-reader': 'streamsoft',
+    });
+    const aws = bronzeArguments({ ...base, kinesis: { streamName: 'trades', reader: 'aws' } });
+    expect(aws['--kinesis-reader']).toBe('aws');
+    expect(aws).not.toHaveProperty('--kinesis-efo-consumer');
+    const kafkaOnly = bronzeArguments({ ...base, kafka: { topic: 't', brokers: 'b:9092', auth: 'none' } });
+    expect(Object.keys(kafkaOnly).filter((flag) => flag.startsWith('--kinesis'))).toEqual([]);
+  });
+
+  it('passes the enhanced fan-out consumer with the aws reader, and refuses it with ours', () => {
+    const efo = bronzeArguments({
+      ...base,
+      kinesis: { streamName: 'trades', reader: 'aws', efoConsumer: 'streamsoft-dev-bronze' },
+    });
+    expect(efo).toMatchObject({
+      '--kinesis-reader': 'aws',
+      '--kinesis-efo-consumer': 'streamsoft-dev-bronze',
+    });
+    expect(() =>
+      bronzeArguments({ ...base, kinesis: { streamName: 'trades', efoConsumer: 'streamsoft-dev-bronze' } }),
+    ).toThrow('bronze job arguments: an enhanced fan-out consumer needs the aws Kinesis reader');
+  });
+
   it('refuses a job with no source', () => {
     expect(() => bronzeArguments(base)).toThrow(/a Kinesis or a Kafka source is required/);
   });
