@@ -28,7 +28,7 @@ export interface TradeSerdeOptions {
   /**
    * A registered schema id to write with (any version of the subject, or a schema file registered by the
    * caller); wins over `schemaVersion`. Fields the Trade type does not carry are written with their Avro
-   * default, or a zero value of their type (missing-fields.ts).
+   * default, or a zero value of their type (missing-fields.ts), or the value given to `withFields`.
    */
   schemaId?: number;
   logger?: Logger;
