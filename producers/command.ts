@@ -8,12 +8,13 @@ import { ConfigError, SchemaError, TransportError } from '../core/errors';
 import { logger as rootLogger, type Logger } from '../core/logger';
 import { createTransport } from '../connectors/create-transport';
 import { RegistryClient } from '../connectors/serde/registry-client';
-import { createTradeSerde, type TradeSerde } from '../connectors/serde/trade-serde';
+import { createTradeSerde, TRADE_FIELD_NAMES, type TradeSerde } from '../connectors/serde/trade-serde';
 import { DEFAULT_COMPATIBILITY } from '../schemas/compatibility-levels';
 import { checkSchema, registerSchemas, tradeSchemasUpTo } from '../schemas/registration';
 import { subjectFor } from '../schemas/trade';
 import { isTradeSchemaVersion, type TradeSchemaVersion } from '../schemas/trade-schemas';
 import { addProduceOptions, produceConfigSchema, type ProduceConfig } from './config';
+import { fieldValuesFor } from './field-values';
 import { progressLine } from './progress';
 import { RecordFile } from './record-file';
 import { runProducer, type ProducerSummary } from './run-producer';
@@ -42,7 +43,12 @@ export async function produce(config: ProduceConfig): Promise<ProduceResult> {
   const log = rootLogger('producer');
   const seed = config.seed ?? randomInt(2 ** 31);
   const subject = subjectFor(config.transport === 'kinesis' ? config.stream : config.topic);
-  const { serde, version } = await openWriterSerde(config, subject, log);
+  const opened = await openWriterSerde(config, subject, log);
+  const { version } = opened;
+  // --set is checked against the writer schema, known only now, before anything is sent.
+  const serde = opened.serde.withFields(
+    fieldValuesFor(opened.serde.writerType, TRADE_FIELD_NAMES, config.set),
+  );
 
   const transport = createTransport({
     kind: config.transport,
@@ -96,6 +102,7 @@ export async function produce(config: ProduceConfig): Promise<ProduceResult> {
         target: transport.target,
         schemaId: serde.schemaId,
         seed,
+        set: config.set,
         jumpRate: config.jumpRate,
         jumpSize: config.jumpSize,
       },

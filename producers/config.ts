@@ -9,6 +9,7 @@ import {
 } from '../core/local-endpoints';
 import { positiveInt, ratio } from '../core/validation';
 import { DEFAULT_STREAM_NAME } from '../schemas/trade';
+import { collectAssignment, fieldAssignments } from './field-values';
 
 export function addProduceOptions(command: Command): Command {
   return command
@@ -24,6 +25,12 @@ export function addProduceOptions(command: Command): Command {
       ),
     )
     .addOption(envOption('--schema-file <avsc>', 'register this Avro schema file and write with it'))
+    .addOption(
+      envOption(
+        '--set <field=value>',
+        'value for a writer-schema field the simulator does not generate, instead of its default (repeatable)',
+      ).argParser(collectAssignment),
+    )
     .addOption(envOption('--seed <n>', 'seed for a reproducible trade sequence (default: random)'))
     .addOption(envOption('--dup-ratio <r>', 'share of records that resend an earlier trade', '0'))
     .addOption(envOption('--bad-ratio <r>', 'share of records that are not valid framed Avro', '0'))
@@ -112,6 +119,7 @@ export const produceConfigSchema = z
       .number()
       .pipe(z.number().int('must be a version number').positive('must be a version number')),
     schemaFile: z.string().min(1).optional(),
+    set: fieldAssignments,
     seed: z.coerce.number().int('must be a whole number').optional(),
     dupRatio: ratio,
     badRatio: ratio,

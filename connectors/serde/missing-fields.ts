@@ -1,6 +1,7 @@
 // Values for the fields of a writer schema that a record does not carry: a newer Trade version registered
 // after this code was written (say v3 adds `venue`) is written with the Avro default of each such field,
-// or, for a field without one, a fixed zero value of its type, so the producer needs no code change.
+// or, for a field without one, a fixed zero value of its type, so the producer needs no code change
+// (`streamsoft produce --set field=value` gives such a field a value instead: producers/field-values.ts).
 import type { Type } from 'avsc';
 
 type Json = Record<string, unknown>;

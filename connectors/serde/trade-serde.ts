@@ -1,6 +1,7 @@
 // The Trade serde the producer and consumers use: Confluent wire format, writer schema from the registry,
 // every record decoded into the latest Trade schema (v2), so v1 records come back with quantity 1.
 import { SchemaError } from '../../core/errors';
+import type { Type } from 'avsc';
 import { silentLogger, type Logger } from '../../core/logger';
 import { DEFAULT_STREAM_NAME, subjectFor, type Trade } from '../../schemas/trade';
 import {
@@ -12,8 +13,8 @@ import { missingFieldValues } from './missing-fields';
 import { RegistryClient } from './registry-client';
 import { WireFormat } from './wire-format';
 
-// The fields a Trade value carries: those of the shipped latest version.
-const TRADE_FIELD_NAMES: ReadonlySet<string> = new Set(
+/** The fields a Trade value carries: those of the shipped latest version. */
+export const TRADE_FIELD_NAMES: ReadonlySet<string> = new Set(
   (tradeSchema(LATEST_TRADE_SCHEMA_VERSION).fields as Array<{ name: string }>).map((field) => field.name),
 );
 
@@ -27,7 +28,7 @@ export interface TradeSerdeOptions {
   /**
    * A registered schema id to write with (any version of the subject, or a schema file registered by the
    * caller); wins over `schemaVersion`. Fields the Trade type does not carry are written with their Avro
-   * default, or a zero value of their type (missing-fields.ts).
+   * default, or a zero value of their type (missing-fields.ts), or the value given to `withFields`.
    */
   schemaId?: number;
   logger?: Logger;
@@ -45,6 +46,13 @@ export interface TradeSerde {
   decode(payload: Buffer): Promise<Trade>;
   /** The underlying wire format, for callers that batch or need `decodeSync` on loaded ids. */
   readonly wireFormat: WireFormat<Trade>;
+  /** The avsc type of the writer schema `encode` writes. */
+  readonly writerType: Type;
+  /**
+   * This serde writing `values` for writer fields the Trade type does not carry, instead of their default
+   * (the producer's `--set`); a SchemaError when a value is for another field or does not fit its type.
+   */
+  withFields(values: Readonly<Record<string, unknown>>): TradeSerde;
 }
 
 /** Resolves the writer schema id once (one or two registry calls), then encodes without the registry. */
@@ -78,17 +86,40 @@ export async function createTradeSerde(options: TradeSerdeOptions): Promise<Trad
   await wireFormat.load(schemaId);
   const encoder = wireFormat.encoder(schemaId);
   const missing = missingFieldValues(encoder.type, TRADE_FIELD_NAMES);
-  const complete = Object.keys(missing).length === 0 ? undefined : missing;
   log.debug(
     { schemaId, schemaVersion: options.schemaVersion, filled: Object.keys(missing) },
     'trade serde ready',
   );
+  const writerFields = (encoder.type as unknown as { fields: Array<{ name: string; type: Type }> }).fields;
 
-  return {
-    schemaId,
-    subject,
-    wireFormat,
-    encode: (trade) => encoder.encode(complete === undefined ? trade : { ...complete, ...trade }),
-    decode: (payload) => wireFormat.decode(payload),
+  const serde = (filled: Record<string, unknown>): TradeSerde => {
+    const complete = Object.keys(filled).length === 0 ? undefined : filled;
+    return {
+      schemaId,
+      subject,
+      wireFormat,
+      writerType: encoder.type,
+      encode: (trade) => encoder.encode(complete === undefined ? trade : { ...complete, ...trade }),
+      decode: (payload) => wireFormat.decode(payload),
+      withFields: (values) => {
+        for (const [name, value] of Object.entries(values)) {
+          const field = writerFields.find((candidate) => candidate.name === name);
+          if (field === undefined || !(name in missing)) {
+            throw new SchemaError(
+              'INVALID_VALUE',
+              `${name} is not a field of schema id ${schemaId} that the Trade type lacks`,
+            );
+          }
+          if (!field.type.isValid(value)) {
+            throw new SchemaError(
+              'INVALID_VALUE',
+              `${name}: ${JSON.stringify(value)} does not fit its type in schema id ${schemaId}`,
+            );
+          }
+        }
+        return serde({ ...filled, ...values });
+      },
+    };
   };
+  return serde(missing);
 }

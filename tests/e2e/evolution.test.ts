@@ -1,8 +1,9 @@
 // End to end on the real stand-ins (kinesalite, Apicurio): the bronze job runs continuously and is never
 // restarted while the Trade subject evolves. One producer sends v2; v3 (tests/fixtures/schemas/
 // trade-v3-compatible.avsc, adds `venue`) is registered by a second producer with --schema-file, and both
-// send at once. Bronze then holds exactly the produced operation ids, rows of both writer schemas, and a
-// `venue` column that the independent `deltalake` reader and `streamsoft query` (DuckDB) both see. Then the
+// send at once, the v3 one giving `venue` a value with --set. Bronze then holds exactly the produced
+// operation ids, rows of both writer schemas, and a `venue` column that the independent `deltalake` reader
+// and `streamsoft query` (DuckDB) both see: the value given in every v3 row, null in every v2 row. Then the
 // same on a second stream with the job SIGKILLed at its first batch after the switch and restarted.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -35,6 +36,21 @@ interface Bronze {
 
 function expectSuccess(result: StreamsoftRun): void {
   if (result.code !== 0) throw new Error(`exit code ${result.code}:\n${result.stderr.slice(-4000)}`);
+}
+
+/** The writer schema id a `produce --json` run reports. */
+function schemaIdOf(result: StreamsoftRun): number {
+  return (JSON.parse(result.stdout) as { schemaId: number }).schemaId;
+}
+
+/** v3 rows (by writer schema id, and by the operation ids the v3 producer sent) carry `venue`, others null. */
+function expectVenues(bronze: Bronze, v3SchemaId: number, v3Ids: string[], venue: string): void {
+  const v3Rows = bronze.rows.filter((r) => r.schema_id === v3SchemaId);
+  expect(v3Rows.map((r) => r.operation_id).sort()).toEqual([...v3Ids].sort());
+  expect(v3Rows.every((r) => r.venue === venue)).toBe(true);
+  const v2Rows = bronze.rows.filter((r) => r.schema_id !== v3SchemaId);
+  expect(v2Rows.length).toBe(bronze.rows.length - v3Ids.length);
+  expect(v2Rows.every((r) => r.venue === null)).toBe(true);
 }
 
 describe('schema evolution while bronze runs (kinesis)', () => {
@@ -110,12 +126,15 @@ describe('schema evolution while bronze runs (kinesis)', () => {
     };
     await waitFor(async () => running() && batches > 0, 600_000, job);
 
-    // v2 and v3 at the same time; the v3 producer registers the file (Avro default for venue: null)
+    // v2 and v3 at the same time; the v3 producer registers the file and gives venue a value
     const v2 = path.join(dir, 'v2-second.jsonl');
     const v3 = path.join(dir, 'v3.jsonl');
     const [sentV2, sentV3] = await Promise.all([
       produce(v2, ['--count', '400', '--rate', '200', '--seed', '2', '--schema-version', '2']),
-      produce(v3, ['--count', '400', '--rate', '200', '--seed', '3', '--schema-file', V3_FILE]),
+      produce(v3, [
+        ...['--count', '400', '--rate', '200', '--seed', '3', '--schema-file', V3_FILE],
+        ...['--set', 'venue=XNAS', '--json'],
+      ]),
     ]);
     expectSuccess(sentV2);
     expectSuccess(sentV3);
@@ -146,18 +165,37 @@ describe('schema evolution while bronze runs (kinesis)', () => {
       produced.map((r) => r.trade.operation_id).sort(),
     );
     expect(new Set(bronze.rows.map((r) => r.schema_id)).size).toBe(2);
-    expect(bronze.rows.every((r) => r.venue === null)).toBe(true); // v3's default; null in rows from before
+    const v3SchemaId = schemaIdOf(sentV3);
+    const v3Ids = readRecordFile(v3).map((r) => r.trade.operation_id);
+    expect(v3Ids).toHaveLength(400);
+    expectVenues(bronze, v3SchemaId, v3Ids, 'XNAS');
 
     const query = await runStreamsoft([
       'query',
-      'SELECT count(*) AS n, count(DISTINCT _schema_id) AS writers, count(venue) AS with_venue FROM bronze.trades',
+      'SELECT _schema_id AS writer, count(*) AS n, count(venue) AS with_venue, min(venue) AS lowest, ' +
+        'max(venue) AS highest FROM bronze.trades GROUP BY _schema_id ORDER BY _schema_id = ' +
+        String(v3SchemaId),
       '--data-dir',
       dataDir,
       '--json',
     ]);
     expectSuccess(query);
     // DuckDB's BIGINT counts come back as strings in --json
-    expect(JSON.parse(query.stdout)).toEqual([{ n: String(produced.length), writers: '2', with_venue: '0' }]);
+    const byWriter = (JSON.parse(query.stdout) as Array<Record<string, unknown>>).map((row) => ({
+      ...row,
+      writer: Number(row.writer),
+    }));
+    expect(byWriter).toEqual([
+      {
+        writer: expect.any(Number) as unknown,
+        n: String(produced.length - 400),
+        with_venue: '0',
+        lowest: null,
+        highest: null,
+      },
+      { writer: v3SchemaId, n: '400', with_venue: '400', lowest: 'XNAS', highest: 'XNAS' },
+    ]);
+    expect(byWriter[0]!.writer).not.toBe(v3SchemaId);
     const columns = await runStreamsoft([
       'query',
       "SELECT column_name FROM (DESCRIBE bronze.trades) WHERE column_name = 'venue'",
@@ -167,6 +205,16 @@ describe('schema evolution while bronze runs (kinesis)', () => {
     ]);
     expectSuccess(columns);
     expect(JSON.parse(columns.stdout)).toEqual([{ column_name: 'venue' }]);
+
+    // --set is checked against the writer schema before anything is sent: v2 has no venue
+    const refused = await produce(path.join(dir, 'refused.jsonl'), [
+      ...['--count', '1', '--schema-version', '2', '--set', 'venue=XNAS'],
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.split('\n').filter((line) => line.startsWith('streamsoft:'))).toEqual([
+      'streamsoft: --set venue: the writer schema has no field venue (every field of this writer schema is generated)',
+    ]);
+    expect(existsSync(path.join(dir, 'refused.jsonl'))).toBe(false);
   });
 
   test('killed (SIGKILL) just after the switch to v3 and restarted: no record lost or duplicated', async () => {
@@ -212,7 +260,10 @@ describe('schema evolution while bronze runs (kinesis)', () => {
     const v3 = path.join(dir, 'kill-v3.jsonl');
     const [sentV2, sentV3] = await Promise.all([
       produce(v2, ['--count', '200', '--rate', '100', '--seed', '5', '--schema-version', '2']),
-      produce(v3, ['--count', '200', '--rate', '100', '--seed', '6', '--schema-file', V3_FILE]),
+      produce(v3, [
+        ...['--count', '200', '--rate', '100', '--seed', '6', '--schema-file', V3_FILE],
+        ...['--set', 'venue=XLON', '--json'],
+      ]),
     ]);
     expectSuccess(sentV2);
     expectSuccess(sentV3);
@@ -254,6 +305,13 @@ describe('schema evolution while bronze runs (kinesis)', () => {
     expect(ids.sort()).toEqual(produced.map((r) => r.trade.operation_id).sort()); // none missing
     expect(bronze.columns).toContain('venue');
     expect(new Set(bronze.rows.map((r) => r.schema_id)).size).toBe(2);
+    // the batch replayed by the restart carries the values the v3 producer set, like any other
+    expectVenues(
+      bronze,
+      schemaIdOf(sentV3),
+      readRecordFile(v3).map((r) => r.trade.operation_id),
+      'XLON',
+    );
   });
 });
 
