@@ -3,12 +3,14 @@ queries in one driver, a micro-batch every --trigger-seconds (streamsoft_jobs/re
 transforms and MERGEs as silver_batch.py and gold_batch.py, on the same checkpoints.
 
 Arguments: --lake-path, --silver-checkpoint-path, --gold-checkpoint-path; optional --JOB_NAME (Glue passes
-it), --trigger-seconds (default 5), --future-tolerance-seconds, --lateness-hours, --max-files-per-trigger,
+it), --trigger-seconds (default 5), --rollup-trigger-seconds (gold's hour/day tables and pipeline health;
+default 60), --future-tolerance-seconds, --lateness-hours, --max-files-per-trigger,
 --alert-threshold-pct (as the batch jobs), --vacuum-every-minutes (default 60; 0: never).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from typing import Sequence
 
@@ -30,7 +32,7 @@ def main(argv: Sequence[str]) -> int:
             layers=("silver", "gold"),
             silver_checkpoint=args.require("silver-checkpoint-path"),
             gold_checkpoint=args.require("gold-checkpoint-path"),
-            trigger=RefineTrigger(continuous=True, seconds=RefineTrigger.from_args(args).seconds),
+            trigger=dataclasses.replace(RefineTrigger.from_args(args), continuous=True),
             policy=QualityPolicy.from_args(args),
             alert_threshold_pct=alert_threshold_from_args(args),
             max_files_per_trigger=args.get_int("max-files-per-trigger", 0) if max_files is not None else None,

@@ -21,7 +21,7 @@ from pyspark.sql.streaming.query import StreamingQuery
 
 from streamsoft_jobs.args import JobArgs, JobArgumentError
 from streamsoft_jobs.gold import DEFAULT_ALERT_THRESHOLD_PCT
-from streamsoft_jobs.gold_refresh import ingest_hours, refresh_from_trades, refresh_health
+from streamsoft_jobs.gold_refresh import ingest_hours, refresh_health, refresh_minutes, refresh_rollups
 from streamsoft_jobs.gold_tables import GoldPaths, ensure_gold_tables
 from streamsoft_jobs.refine_trigger import BATCH, RefineTrigger
 
@@ -42,7 +42,7 @@ def alert_threshold_from_args(args: JobArgs) -> Decimal:
     return value
 
 
-# The stage tables whose new rows change pipeline health, each with its own stream checkpoint.
+# The stage tables whose new rows change only pipeline health, each with its own stream checkpoint.
 HEALTH_SOURCES = (
     ("silver_trades_rejected", "silver", "trades_rejected"),
     ("silver_trades_duplicates", "silver", "trades_duplicates"),
@@ -58,25 +58,40 @@ class GoldRunSummary:
 
 @dataclass(frozen=True)
 class GoldSource:
-    """One incremental input of gold: a stream over `source` with its own checkpoint `<checkpoint>/<name>`."""
+    """One incremental input of gold: a stream over `source` with its own checkpoint `<checkpoint>/<name>`.
+    A `rollup` source refreshes hour- and day-grain tables: continuous mode runs it on the slower rollup
+    trigger (refine_trigger.py), and it shares one write lock with the other rollup sources."""
 
     name: str
     source: str
     on_batch: Callable[[DataFrame], None]
+    rollup: bool = False
 
 
 def gold_sources(spark: SparkSession, paths: GoldPaths, alert_threshold_pct: Decimal) -> list[GoldSource]:
-    """silver.trades first (it refreshes every trade table and health), then the health-only stage tables."""
+    """silver.trades twice, each with its own checkpoint: the minute-grain tables (the dashboard's fast
+    path) and the hour/day rollups with health; then the health-only stage tables."""
     sources = [
         GoldSource(
             "silver_trades",
             paths.silver_trades,
-            lambda batch: refresh_from_trades(spark, paths, batch, alert_threshold_pct),
-        )
+            lambda batch: refresh_minutes(spark, paths, batch, alert_threshold_pct),
+        ),
+        GoldSource(
+            "silver_trades_rollups",
+            paths.silver_trades,
+            lambda batch: refresh_rollups(spark, paths, batch),
+            rollup=True,
+        ),
     ]
     for name, layer, table in HEALTH_SOURCES:
         sources.append(
-            GoldSource(name, paths.of(layer, table), lambda batch: refresh_health(spark, paths, ingest_hours(batch)))
+            GoldSource(
+                name,
+                paths.of(layer, table),
+                lambda batch: refresh_health(spark, paths, ingest_hours(batch)),
+                rollup=True,
+            )
         )
     return sources
 
@@ -89,9 +104,9 @@ def start_gold_source(
     trigger: RefineTrigger = BATCH,
     writes: threading.Lock | None = None,
 ) -> StreamingQuery | None:
-    """Starts the stream of one gold source (None while its table does not exist yet). Every gold source
-    MERGEs into pipeline_health_hourly, so when several run at once (continuous mode) they share `writes`:
-    one batch at a time writes gold, as in a batch run."""
+    """Starts the stream of one gold source (None while its table does not exist yet). Sources that write
+    the same tables (the rollup sources all MERGE into pipeline_health_hourly) share `writes` when several
+    run at once (continuous mode): one batch at a time writes those tables, as in a batch run."""
     if not DeltaTable.isDeltaTable(spark, source.source):
         log.info("gold: %s does not exist yet", source.source)
         return None

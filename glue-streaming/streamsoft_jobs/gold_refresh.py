@@ -145,8 +145,9 @@ def refresh_health(spark: SparkSession, paths: GoldPaths, hours: Sequence[dt.dat
     _upsert(spark, HEALTH, paths, pipeline_health_hourly(hour_rows, *stages))
 
 
-def refresh_from_trades(spark: SparkSession, paths: GoldPaths, batch: DataFrame, threshold_pct: Decimal) -> None:
-    """Recomputes every gold key the new silver rows in `batch` touch."""
+def refresh_minutes(spark: SparkSession, paths: GoldPaths, batch: DataFrame, threshold_pct: Decimal) -> None:
+    """Recomputes the minute-grain gold keys (ohlcv_1m, price_alerts) the new silver rows in `batch` touch:
+    the dashboard's fast path, whose cost follows the minutes a batch touches."""
     minutes = batch.select("symbol", "event_minute").distinct().persist()
     try:
         dates = _distinct_dates(batch, "event_minute")
@@ -179,18 +180,24 @@ def refresh_from_trades(spark: SparkSession, paths: GoldPaths, batch: DataFrame,
             )
         )
         _replace_alerts(spark, paths, price_alerts(alert_trades, bars, threshold_pct), alert_minutes)
-
-        hours = batch.select("exchange", "event_hour").distinct()
-        hour_trades = _silver_on(spark, paths, dates).join(F.broadcast(hours), ["exchange", "event_hour"], "left_semi")
-        _upsert(spark, EXCHANGE_ACTIVITY, paths, exchange_activity_hourly(hour_trades))
-
-        _upsert(
-            spark,
-            LEADERBOARD,
-            paths,
-            trader_leaderboard_daily(_silver_on(spark, paths, dates)),
-            f"t.trade_date IN ({_dates_literal(dates)})",
-        )
-        refresh_health(spark, paths, ingest_hours(batch))
     finally:
         minutes.unpersist()
+
+
+def refresh_rollups(spark: SparkSession, paths: GoldPaths, batch: DataFrame) -> None:
+    """Recomputes the hour- and day-grain gold keys the new silver rows in `batch` touch: exchange activity
+    per hour, the daily leaderboard (a day's ranking needs the whole day) and pipeline health. Their cost
+    follows the hours and days touched, so continuous mode runs them on a slower trigger than the minutes."""
+    dates = _distinct_dates(batch, "event_minute")
+    hours = batch.select("exchange", "event_hour").distinct()
+    hour_trades = _silver_on(spark, paths, dates).join(F.broadcast(hours), ["exchange", "event_hour"], "left_semi")
+    _upsert(spark, EXCHANGE_ACTIVITY, paths, exchange_activity_hourly(hour_trades))
+
+    _upsert(
+        spark,
+        LEADERBOARD,
+        paths,
+        trader_leaderboard_daily(_silver_on(spark, paths, dates)),
+        f"t.trade_date IN ({_dates_literal(dates)})",
+    )
+    refresh_health(spark, paths, ingest_hours(batch))

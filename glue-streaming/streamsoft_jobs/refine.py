@@ -2,13 +2,16 @@
 bronze.trades and one gold query per gold source, each with a processing-time trigger, each on the same
 checkpoint its batch job uses, so a lake can switch between batch and continuous runs at any time.
 
-Each layer keeps one writer: silver's tables are written only by the silver query, gold's only by the gold
-queries, which take turns (a lock) exactly as they do one after another in a batch run. A query whose
-source table does not exist yet is started as soon as it does; a query that fails stops the driver.
+Each table keeps one writer at a time: silver's tables are written only by the silver query; gold's
+minute-grain query (ohlcv_1m, price_alerts, on the fast trigger) writes only its tables, and gold's rollup
+queries (hour/day tables and pipeline health, on the slower rollup trigger) take turns (a lock) exactly as
+they do one after another in a batch run. A query whose source table does not exist yet is started as soon
+as it does; a query that fails stops the driver.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import signal
@@ -34,6 +37,8 @@ from streamsoft_jobs.silver_job import start_silver
 log = logging.getLogger("streamsoft.refine")
 
 LAYERS = ("silver", "gold")
+# One write lock per group of queries that share tables; a layer's VACUUM holds all of the layer's locks.
+LOCKS = {"silver": ("silver",), "gold": ("gold", "gold_rollups")}
 
 
 class RefineQueryFailed(RuntimeError):
@@ -104,8 +109,9 @@ def _queries(spark: SparkSession, config: RefineConfig, locks: dict[str, threadi
         ensure_gold_tables(spark, paths)
         summary = GoldRunSummary()
         for source in gold_sources(spark, paths, config.alert_threshold_pct):
+            source_trigger, lock = (trigger.rollups(), locks["gold_rollups"]) if source.rollup else (trigger, locks["gold"])
             pending.append(_Pending(f"gold_{source.name}", functools.partial(
-                start_gold_source, spark, source, config.gold_checkpoint, summary, trigger, locks["gold"]
+                start_gold_source, spark, source, config.gold_checkpoint, summary, source_trigger, lock
             )))  # fmt: skip
     return pending
 
@@ -113,7 +119,9 @@ def _queries(spark: SparkSession, config: RefineConfig, locks: dict[str, threadi
 def _vacuum(spark: SparkSession, config: RefineConfig, locks: dict[str, threading.Lock]) -> None:
     for layer, tables in (("silver", SILVER_TABLES), ("gold", GOLD_TABLES)):
         if layer in config.layers:
-            with locks[layer]:
+            with contextlib.ExitStack() as held:
+                for name in LOCKS[layer]:
+                    held.enter_context(locks[name])
                 run_compaction(spark, config.lake_path, tables=(), vacuum_tables=tables)
 
 
@@ -130,7 +138,7 @@ class RefineRunner:
         spark.conf.set("spark.sql.session.timeZone", "UTC")
         self._spark = spark
         self._config = config
-        self._locks = {layer: threading.Lock() for layer in LAYERS}
+        self._locks = {name: threading.Lock() for names in LOCKS.values() for name in names}
         self._pending = _queries(spark, config, self._locks)
         self.running: dict[str, StreamingQuery] = {}
         self._vacuum_every = config.vacuum_every_minutes * 60
@@ -169,7 +177,12 @@ def run_refine(
 ) -> None:
     """Runs the layers' queries until `stop_requested` is set; raises RefineQueryFailed if one fails."""
     runner = RefineRunner(spark, config)
-    log.info("refine: %s continuously, a micro-batch every %d s", " and ".join(config.layers), config.trigger.seconds)
+    log.info(
+        "refine: %s continuously, a micro-batch every %d s (gold's hour/day rollups every %d s)",
+        " and ".join(config.layers),
+        config.trigger.seconds,
+        config.trigger.rollups().seconds,
+    )
     try:
         while not stop_requested.is_set():
             runner.poll()

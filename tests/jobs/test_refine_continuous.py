@@ -63,7 +63,7 @@ def _runner(spark: SparkSession, lake: str, checkpoints: Path) -> RefineRunner:
         layers=("silver", "gold"),
         silver_checkpoint=str(checkpoints / "silver"),
         gold_checkpoint=str(checkpoints / "gold"),
-        trigger=RefineTrigger(continuous=True, seconds=1),
+        trigger=RefineTrigger(continuous=True, seconds=1, rollup_seconds=1),
         vacuum_every_minutes=0,
     )
     return RefineRunner(spark, config)

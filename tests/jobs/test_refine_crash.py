@@ -30,6 +30,7 @@ def refine_driver(lake: str, checkpoints: Path, log: Path) -> subprocess.Popen[b
     env = {**os.environ, "PYTHONPATH": str(JOBS_DIR), "PYSPARK_SUBMIT_ARGS": submit, "PYTHONUNBUFFERED": "1"}
     args = ["--lake-path", lake, "--silver-checkpoint-path", str(checkpoints / "silver")]
     args += ["--gold-checkpoint-path", str(checkpoints / "gold"), "--trigger-seconds", "1"]
+    args += ["--rollup-trigger-seconds", "1"]
     args += ["--vacuum-every-minutes", "0"]
     command = [sys.executable, "-m", "streamsoft_jobs.local_launch", str(JOBS_DIR / "refine_streaming.py"), *args]
     with log.open("ab") as out:
@@ -74,7 +75,7 @@ def test_sigkill_between_gold_merges_then_restart_gives_the_batch_tables(spark: 
             layers=("silver", "gold"),
             silver_checkpoint=str(checkpoints / "silver"),
             gold_checkpoint=str(checkpoints / "gold"),
-            trigger=RefineTrigger(continuous=True, seconds=1),
+            trigger=RefineTrigger(continuous=True, seconds=1, rollup_seconds=1),
             vacuum_every_minutes=0,
         ),
     )
