@@ -146,12 +146,22 @@ describe.each<Transport>(['kinesis', 'msk'])('bronze over %s', (transport) => {
     const stream = `trades-crash-${transport}`;
     const recordFile = path.join(dir, 'crash.jsonl');
     const dataDir = path.join(dir, 'crash');
+    let produced: StreamsoftRun | undefined;
     const producing = runStreamsoft(
       produceArgs(stream, recordFile, ['--count', '3000', '--rate', '300', '--seed', '11']),
-    );
+    ).then((run) => (produced = run));
 
     // The job fails fast on a stream that does not exist yet: start it once the producer has acked a record.
-    await waitFor(() => existsSync(recordFile) && statSync(recordFile).size > 0, 60_000);
+    // A producer that ends before its first ack fails the test with its own log, not with a timeout.
+    await waitFor(() => {
+      const acked = existsSync(recordFile) && statSync(recordFile).size > 0;
+      if (!acked && produced !== undefined) {
+        throw new Error(
+          `the producer ended (exit ${produced.code}) before its first ack:\n${produced.stderr.slice(-4000)}`,
+        );
+      }
+      return acked;
+    }, 180_000);
 
     // Killed the moment a batch with data has committed to Delta: its end is not yet in the checkpoint's
     // commit log, so the restart replays it and the Delta transaction ids must turn the replay into a no-op.
