@@ -1,10 +1,13 @@
 """The silver job's wiring: bronze.trades as an incremental Delta stream, each micro-batch classified and
-MERGEd (insert-if-absent) into silver.trades, silver.trades_rejected and silver.trades_duplicates. The
+appended to silver.trades, silver.trades_rejected and silver.trades_duplicates. The
 stream runs as a batch (availableNow, `run_silver`) or continuously (`start_silver` with a processing-time
 trigger, see refine.py); the micro-batches are the same either way.
 
-Every write is idempotent, so a batch replayed after a crash changes nothing it already wrote; a run with
-no new bronze rows runs no batch and commits nothing.
+Every write is idempotent, so a batch replayed after a crash changes nothing it already wrote: the
+classification reads what silver already holds before it writes, recognises the rows an earlier attempt at
+the same batch wrote by their source coordinates, and leaves them out. The writes are plain appends, not
+MERGEs: a MERGE would scan the day's partition again only to find what the classification already
+excluded. A run with no new bronze rows runs no batch and commits nothing.
 """
 
 from __future__ import annotations
@@ -76,10 +79,6 @@ def ensure_silver_tables(spark: SparkSession, paths: SilverPaths) -> None:
     ensure_table(spark, paths.duplicates, SILVER_DUPLICATES_SCHEMA)
 
 
-def _date_list(dates: Sequence[dt.date]) -> str:
-    return ", ".join(f"DATE'{day.isoformat()}'" for day in sorted(dates))
-
-
 def _processed_keys(spark: SparkSession, paths: SilverPaths, batch: DataFrame, dates: Sequence[dt.date]) -> DataFrame:
     """silver + rejected rows whose key occurs in this batch. silver is read only in the batch's event
     dates: a duplicate repeats its trade, event time included, so it lives in the same partition."""
@@ -110,10 +109,9 @@ def _not_yet_recorded(spark: SparkSession, paths: SilverPaths, duplicates: DataF
     return duplicates.join(recorded, [*COORDINATES], "left_anti")
 
 
-def _insert_if_absent(spark: SparkSession, path: str, rows: DataFrame, condition: str) -> None:
-    # withSchemaEvolution: columns a newer Trade version added to bronze join the table (silver.passthrough_columns)
-    merge = DeltaTable.forPath(spark, path).alias("t").merge(rows.alias("s"), condition).withSchemaEvolution()
-    merge.whenNotMatchedInsertAll().execute()
+def _append(path: str, rows: DataFrame) -> None:
+    # mergeSchema: columns a newer Trade version added to bronze join the table (silver.passthrough_columns)
+    rows.write.format("delta").mode("append").option("mergeSchema", "true").save(path)
 
 
 def process_batch(
@@ -131,25 +129,14 @@ def process_batch(
         rejected = parts.rejected.persist()
         duplicates = _not_yet_recorded(spark, paths, parts.duplicates).persist()
         counts = SilverBatchCounts(batch_id, bronze_rows, trades.count(), rejected.count(), duplicates.count())
-        if counts.trades:
-            target_dates = [r[0] for r in trades.select("event_date").distinct().collect()]
-            _insert_if_absent(
-                spark,
-                paths.trades,
-                trades,
-                f"t.event_date IN ({_date_list(target_dates)}) AND t.event_date = s.event_date"
-                " AND t.operation_id = s.operation_id",
-            )
-        if counts.rejected:
-            _insert_if_absent(spark, paths.rejected, rejected, "t.trade_key = s.trade_key")
-        if counts.duplicates:
-            _insert_if_absent(
-                spark,
-                paths.duplicates,
-                duplicates,
-                "t._source <=> s._source AND t._source_partition <=> s._source_partition"
-                " AND t._source_offset <=> s._source_offset",
-            )
+        # Replayed rows and keys silver already holds were classified out above: appends cannot duplicate.
+        for path, rows, count in (
+            (paths.trades, trades, counts.trades),
+            (paths.rejected, rejected, counts.rejected),
+            (paths.duplicates, duplicates, counts.duplicates),
+        ):
+            if count:
+                _append(path, rows)
         for frame in (trades, rejected, duplicates):
             frame.unpersist()
     finally:

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 
 from delta_versions import SILVER_TABLES, layer_versions
@@ -78,6 +79,27 @@ def test_a_batch_replayed_after_a_crash_writes_nothing_twice(
     assert (counts.trades, counts.rejected, counts.duplicates) == (0, 0, 0)
     assert {t: ids(spark, tmp_lake, t, "_source_offset") for t in SILVER_TABLES} == contents
     assert layer_versions(spark, tmp_lake, "silver", SILVER_TABLES) == before
+
+
+def test_a_batch_replayed_after_a_crash_between_its_writes_completes_what_is_missing(
+    spark: SparkSession, tmp_lake: str, tmp_path: Path
+) -> None:
+    """A crash after the batch's silver.trades append, before its rejected and duplicates appends: the replay
+    adds exactly the missing rows and nothing to silver.trades (the writes are appends, not MERGEs)."""
+    rows = [bronze_row(), bronze_row(quantity=0), bronze_row()]
+    rows.append(dict(rows[0], _source_offset="dup"))
+    write_bronze(spark, tmp_lake, rows)
+    paths = SilverPaths.of(tmp_lake)
+    run_silver(spark, tmp_lake, str(tmp_path / "cp-unused"))
+    contents = {t: ids(spark, tmp_lake, t, "_source_offset") for t in SILVER_TABLES}
+    assert all(contents.values())
+    for lost in (paths.rejected, paths.duplicates):
+        DeltaTable.forPath(spark, lost).delete()
+
+    batch = spark.read.format("delta").load(paths.bronze_trades)
+    counts = process_batch(spark, paths, QualityPolicy(), batch, batch_id=0)
+    assert (counts.trades, counts.rejected, counts.duplicates) == (0, 1, 1)
+    assert {t: ids(spark, tmp_lake, t, "_source_offset") for t in SILVER_TABLES} == contents
 
 
 def test_lateness_policy_accepts_a_week_and_rejects_older_as_too_late(
