@@ -8,7 +8,6 @@ proportional to the days and hours it touches, not to the table size.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from decimal import Decimal
 from typing import Sequence
 
@@ -25,6 +24,7 @@ from streamsoft_jobs.gold import (
     trader_leaderboard_daily,
 )
 from streamsoft_jobs.gold_tables import EXCHANGE_ACTIVITY, HEALTH, LEADERBOARD, OHLCV, GoldPaths, GoldTable
+from streamsoft_jobs.time_ranges import HOUR, MINUTE, bucket_filter, bucket_ranges
 
 
 def _read(spark: SparkSession, path: str, fallback_schema: str) -> DataFrame:
@@ -86,31 +86,16 @@ def _replace_alerts(spark: SparkSession, paths: GoldPaths, fresh: DataFrame, min
 
 def hour_ranges(hours: Sequence[dt.datetime]) -> list[tuple[dt.datetime, dt.datetime]]:
     """The touched hours as [start, end) ranges, consecutive hours merged into one range."""
-    ranges: list[tuple[dt.datetime, dt.datetime]] = []
-    for hour in sorted(set(hours)):
-        end = hour + dt.timedelta(hours=1)
-        if ranges and ranges[-1][1] == hour:
-            ranges[-1] = (ranges[-1][0], end)
-        else:
-            ranges.append((hour, end))
-    return ranges
-
-
-# Above this many separate ranges, the filter is one covering range plus an exact hour list: an OR of
-# hundreds of ranges overflows Spark's generated code (64 KB) and, at ~600, the JVM stack in Delta's MERGE.
-_MAX_HOUR_RANGES = 8
+    return bucket_ranges(hours, HOUR)
 
 
 def hour_filter(hours: Sequence[dt.datetime], column: str = "_ingested_at") -> Column:
-    """Rows whose `column` falls in one of the touched hours, as ranges Delta can skip files by (min/max
-    statistics on `column`): one range per run of consecutive hours, or, when the hours are scattered, the
-    range covering them all narrowed by an exact `date_trunc('hour', column) IN (...)`."""
-    ranges = hour_ranges(hours)
-    if len(ranges) <= _MAX_HOUR_RANGES:
-        within = [(F.col(column) >= F.lit(start)) & (F.col(column) < F.lit(end)) for start, end in ranges]
-        return functools.reduce(lambda a, b: a | b, within)
-    covering = (F.col(column) >= F.lit(ranges[0][0])) & (F.col(column) < F.lit(ranges[-1][1]))
-    return covering & F.date_trunc("hour", F.col(column)).isin(*[F.lit(h) for h in sorted(set(hours))])
+    """Rows whose `column` falls in one of the touched hours (see time_ranges.bucket_filter)."""
+    return bucket_filter(hours, HOUR, column)
+
+
+def _minute_values(minutes: DataFrame) -> list[dt.datetime]:
+    return [row[0] for row in minutes.select("event_minute").distinct().collect() if row[0] is not None]
 
 
 def _stage_rows(spark: SparkSession, path: str, within: Column) -> DataFrame:
@@ -150,10 +135,18 @@ def refresh_minutes(spark: SparkSession, paths: GoldPaths, batch: DataFrame, thr
     the dashboard's fast path, whose cost follows the minutes a batch touches."""
     minutes = batch.select("symbol", "event_minute").distinct().persist()
     try:
+        touched = _minute_values(minutes)
+        if not touched:
+            return
         dates = _distinct_dates(batch, "event_minute")
         prune = f"t.event_date IN ({_dates_literal(dates)})"
 
-        trades = _silver_on(spark, paths, dates).join(F.broadcast(minutes), ["symbol", "event_minute"], "left_semi")
+        # The minute ranges let Delta skip the day's files that hold none of the touched minutes.
+        trades = (
+            _silver_on(spark, paths, dates)
+            .where(bucket_filter(touched, MINUTE, "event_minute"))
+            .join(F.broadcast(minutes), ["symbol", "event_minute"], "left_semi")
+        )
         _upsert(spark, OHLCV, paths, ohlcv_1m(trades), prune)
 
         # Alerts: the touched minutes and the minute after each (its previous close may have moved).
@@ -162,8 +155,10 @@ def refresh_minutes(spark: SparkSession, paths: GoldPaths, batch: DataFrame, thr
         ).distinct()
         alert_dates = _distinct_dates(alert_minutes, "event_minute")
         bar_dates = sorted({*alert_dates, *(day - dt.timedelta(days=1) for day in alert_dates)})
-        alert_trades = _silver_on(spark, paths, alert_dates).join(
-            F.broadcast(alert_minutes), ["symbol", "event_minute"], "left_semi"
+        alert_trades = (
+            _silver_on(spark, paths, alert_dates)
+            .where(bucket_filter([*touched, *(m + MINUTE for m in touched)], MINUTE, "event_minute"))
+            .join(F.broadcast(alert_minutes), ["symbol", "event_minute"], "left_semi")
         )
         bars = (
             spark.read.format("delta")

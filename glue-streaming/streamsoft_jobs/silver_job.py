@@ -16,7 +16,6 @@ import datetime as dt
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
@@ -35,6 +34,7 @@ from streamsoft_jobs.silver import (
     seen_keys,
     trade_key,
 )
+from streamsoft_jobs.time_ranges import MINUTE, bucket_filter
 
 log = logging.getLogger("streamsoft.silver")
 
@@ -73,25 +73,44 @@ class SilverRunSummary:
         return sum(getattr(batch, name) for batch in self.batches)
 
 
+@dataclass(frozen=True)
+class EventTimes:
+    """The event minutes and dates (as silver's event_date, computed by Spark) of a batch's rows."""
+
+    minutes: list[dt.datetime]
+    dates: list[dt.date]
+
+    @staticmethod
+    def of(batch: DataFrame) -> "EventTimes":
+        rows = batch.where(F.col("timestamp").isNotNull()).select(
+            F.date_trunc("minute", "timestamp").alias("minute"), F.to_date("timestamp").alias("day")
+        )
+        pairs = rows.distinct().collect()
+        return EventTimes(sorted({row.minute for row in pairs}), sorted({row.day for row in pairs}))
+
+
 def ensure_silver_tables(spark: SparkSession, paths: SilverPaths) -> None:
     ensure_table(spark, paths.trades, SILVER_TRADES_SCHEMA, partition_by=["event_date"])
     ensure_table(spark, paths.rejected, SILVER_REJECTED_SCHEMA)
     ensure_table(spark, paths.duplicates, SILVER_DUPLICATES_SCHEMA)
 
 
-def _processed_keys(spark: SparkSession, paths: SilverPaths, batch: DataFrame, dates: Sequence[dt.date]) -> DataFrame:
-    """silver + rejected rows whose key occurs in this batch. silver is read only in the batch's event
-    dates: a duplicate repeats its trade, event time included, so it lives in the same partition."""
-    keys = batch.select(trade_key().alias("trade_key")).distinct()
+def _processed_keys(spark: SparkSession, paths: SilverPaths, batch: DataFrame, times: EventTimes) -> DataFrame:
+    """silver + rejected rows whose key occurs in this batch. A duplicate repeats its trade, event time
+    included, so silver is read only in the batch's event minutes: their dates' partitions, and within them
+    only the files whose timestamp statistics overlap those minutes (time_ranges)."""
+    keys = F.broadcast(batch.select(trade_key().alias("trade_key")).distinct())
     coordinates = ["_source", "_source_partition", "_source_offset"]
+    in_rejected = spark.read.format("delta").load(paths.rejected).select("trade_key", *coordinates)
+    if not times.minutes:  # no row of the batch has an event time: none can be in silver
+        return in_rejected.join(keys, "trade_key", "left_semi")
     in_silver = (
         spark.read.format("delta")
         .load(paths.trades)
-        .where(F.col("event_date").isin(list(dates)))
+        .where(F.col("event_date").isin(times.dates) & bucket_filter(times.minutes, MINUTE, "timestamp"))
         .select(F.col("operation_id").alias("trade_key"), *coordinates)
     )
-    in_rejected = spark.read.format("delta").load(paths.rejected).select("trade_key", *coordinates)
-    return in_silver.unionByName(in_rejected).join(F.broadcast(keys), "trade_key", "left_semi")
+    return in_silver.unionByName(in_rejected).join(keys, "trade_key", "left_semi")
 
 
 def _not_yet_recorded(spark: SparkSession, paths: SilverPaths, duplicates: DataFrame) -> DataFrame:
@@ -121,9 +140,8 @@ def process_batch(
     batch = batch.persist()
     try:
         bronze_rows = batch.count()
-        dates = [row[0] for row in batch.select(F.to_date("timestamp")).distinct().collect() if row[0] is not None]
-        # Materialised before any write, so the classification cannot observe this batch's own MERGEs.
-        seen = seen_keys(_processed_keys(spark, paths, batch, dates)).localCheckpoint(eager=True)
+        # Materialised before any write, so the classification cannot observe this batch's own appends.
+        seen = seen_keys(_processed_keys(spark, paths, batch, EventTimes.of(batch))).localCheckpoint(eager=True)
         parts = classify(batch, seen, policy)
         trades = parts.trades.persist()
         rejected = parts.rejected.persist()
