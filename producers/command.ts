@@ -2,6 +2,7 @@
 // transport, with live progress and a final summary; SIGINT/SIGTERM stop cleanly, a second one at once.
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Type, type Schema } from 'avsc';
 import type { Command } from 'commander';
 import { parseConfig } from '../core/validation';
 import { ConfigError, SchemaError, TransportError } from '../core/errors';
@@ -154,6 +155,16 @@ export function simulatorFor(config: ProduceConfig, seed: number, clock?: () => 
 }
 
 /** An Avro schema file's JSON; a ConfigError naming --schema-file when it cannot be read or parsed. */
+function avroTypeOf(path: string, schema: Record<string, unknown>): Type {
+  try {
+    return Type.forSchema(schema as Schema);
+  } catch (error) {
+    throw new ConfigError(`--schema-file: ${path} is not an Avro schema: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
 function readSchemaFile(path: string): Record<string, unknown> {
   let text: string;
   try {
@@ -201,6 +212,8 @@ export async function openWriterSerde(
     let version = schemaVersion;
     if (schemaFile !== undefined) {
       const schema = readSchemaFile(schemaFile);
+      // --set is checked against the file before it is registered: a refused --set registers nothing.
+      fieldValuesFor(avroTypeOf(schemaFile, schema), TRADE_FIELD_NAMES, config.set);
       // Checked here first so the refusal names the field (registries often do not), at the subject's level
       // or BACKWARD when it has none, as `streamsoft schemas check` does.
       const verdict = await checkSchema(registry, subject, schema, undefined, DEFAULT_COMPATIBILITY);

@@ -148,6 +148,14 @@ export function producerScenarios(transport: TransportUnderTest): void {
       runProduceCli(args(name, ['--count', '20', '--rate', '0', ...extra]));
     expect((await produce(['--schema-version', '1'])).code).toBe(0); // subject version 1
     expect((await produce(['--schema-version', '2'])).code).toBe(0); // subject version 2
+    // a --set the file's schema cannot take is refused before the file is registered
+    const refused = await produce(['--schema-file', fixture('trade-v3-compatible.avsc'), '--set', 'desk=a']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      '--set desk: the writer schema has no field desk (fields it can set here: venue)',
+    );
+    const notYet = await produce(['--schema-version', '3']);
+    expect(notYet.stderr).toContain('(registered: 1, 2)');
     const registered = await produce(['--schema-file', fixture('trade-v3-compatible.avsc')]);
     expect(registered.code).toBe(0);
     expect(readRecordFile(path.join(dir, `${name}.jsonl`)).every((l) => l.schemaVersion === 3)).toBe(true);
