@@ -89,6 +89,15 @@ export function localBronzeJobConfig(run: LocalBronzeRun): BronzeJobConfig {
   };
 }
 
+/**
+ * Seconds of input (at up's --rate) one bronze micro-batch takes at most. The producer starts before the
+ * bronze JVM does, so the stream holds a backlog when the query starts; uncapped, the first batch is the
+ * whole backlog (97,590 trades after a 3-minute start at 500/s, tens of seconds of work) and every layer
+ * waits for it. Capped, the first rows reach bronze, silver and gold within a short batch, and the
+ * backlog follows in batches the size of a few seconds of input.
+ */
+const UP_BATCH_INPUT_SECONDS = 10;
+
 /** The bronze streaming job's settings for this run: the chosen transport's stand-in, from the start. */
 export function bronzeJobConfig(config: UpConfig, endpoints: StandInEndpoints): BronzeJobConfig {
   return localBronzeJobConfig({
@@ -98,5 +107,7 @@ export function bronzeJobConfig(config: UpConfig, endpoints: StandInEndpoints): 
     dataDir: config.dataDir,
     triggerSeconds: config.triggerSeconds,
     availableNow: false,
+    // Kafka caps a batch in total, Kinesis per shard: either way at least 10 s of input fit.
+    maxRecordsPerTrigger: Math.max(1000, Math.ceil(config.rate * UP_BATCH_INPUT_SECONDS)),
   });
 }

@@ -76,4 +76,13 @@ test('children are pointed at the stand-ins of the chosen transport', () => {
   expect(bronzeKinesis).toEqual(
     expect.arrayContaining(['--source', 'kinesis', '--kinesis-endpoint', 'http://127.0.0.1:1']),
   );
+  // a bronze batch holds at most 10 s of input (at least 1,000 records), so the startup backlog cannot
+  // make the first batch minutes long
+  const cap = (config: UpConfig) => {
+    const args = bronzeJobArgs(bronzeJobConfig(config, endpoints));
+    return args[args.indexOf('--max-records-per-trigger') + 1];
+  };
+  expect(cap(parse('--rate', '500'))).toBe('5000');
+  expect(cap(parse('--rate', '2000', '--transport', 'msk'))).toBe('20000');
+  expect(cap(parse('--rate', '5'))).toBe('1000');
 });
