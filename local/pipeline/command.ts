@@ -7,6 +7,7 @@ import { parseConfig } from '../../core/validation';
 import { fileLogger } from '../../core/logger';
 import { dataDirLayout } from '../../core/paths';
 import { addUpOptions, upConfigSchema } from './config';
+import { watchOutputClosed } from './output-watch';
 import { runUp } from './up';
 
 export function registerUpCommand(program: Command): void {
@@ -28,6 +29,13 @@ export function registerUpCommand(program: Command): void {
     };
     process.stdout.on('error', onOutputError);
     process.stderr.on('error', onOutputError);
+    // ... and noticed the moment it happens, not at the next line (minutes away before the first gold rows).
+    const outputWatch = watchOutputClosed({
+      onClosed: () => {
+        outputClosed = true;
+        stop.abort();
+      },
+    });
     const write = (stream: NodeJS.WriteStream, text: string): void => {
       if (!outputClosed) stream.write(text);
     };
@@ -51,6 +59,7 @@ export function registerUpCommand(program: Command): void {
       });
       process.exitCode = code === 130 ? 0 : code;
     } finally {
+      outputWatch.stop();
       for (const name of signalNames) process.off(name, onSignal);
     }
   });
