@@ -2,7 +2,8 @@
 // parse), built in this one module. The deployed job definitions (infra/constructs/glue-jobs.ts), `up`,
 // `streamsoft jobs`, the e2e tests and the benchmarks all call it, so a renamed flag or a moved checkpoint
 // is one change here. Glue's own arguments (`--JOB_NAME`, `--conf`, `--extra-py-files`, …) stay with the
-// job definition; tests/jobs/test_glue_contract.py feeds the synthesized result to each job's parser.
+// job definition (infra/constructs/glue-job-definition.ts); tests/jobs/test_glue_contract.py feeds the
+// synthesized result to each job's parser.
 
 /** Where a job's tables and checkpoints live: `s3://<bucket>/lake|checkpoints` on AWS, folders locally. */
 export interface JobLocations {

@@ -113,7 +113,7 @@ describe('--kinesis-reader aws --kinesis-efo', () => {
   test('grants SubscribeToShard and DescribeStreamConsumer on the consumer ARN, stream reads on the stream ARN', () => {
     const grants = kinesisGrants(efo.doc);
     const actions = new Set(grants.map(([a]) => a));
-    // What the aws-kinesis connector calls with enhanced fan-out (glue-jobs.ts cites its source).
+    // What the aws-kinesis connector calls with enhanced fan-out (glue-bronze-sources.ts cites its source).
     for (const needed of [
       'kinesis:SubscribeToShard',
       'kinesis:DescribeStreamConsumer',

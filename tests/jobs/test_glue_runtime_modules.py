@@ -1,7 +1,7 @@
 """Every module the Glue jobs import is one that Glue 6.0 provides or that the staged wheels supply.
 
 Glue workers run in subnets with no route to PyPI, and the jobs install their extra packages with
-`--python-modules-installer-option --no-index` (infra/constructs/glue-jobs.ts): a module that neither the
+`--python-modules-installer-option --no-index` (infra/constructs/glue-job-definition.ts): a module that neither the
 runtime nor requirements-glue.txt provides fails the job at its first import, on AWS only.
 """
 
