@@ -110,8 +110,12 @@ def trader_leaderboard_daily(trades: DataFrame) -> DataFrame:
 
 
 def price_alerts(trades: DataFrame, bars: DataFrame, threshold_pct: Decimal) -> DataFrame:
-    """Trades whose price is more than `threshold_pct` % away from the close of the symbol's previous
-    minute (the bar at minute - 1; a trade with no trade in the minute before raises no alert)."""
+    """One alert per symbol and minute in which a trade's price is more than `threshold_pct` % away from
+    the close of the symbol's previous minute (the bar at minute - 1; no trade in the minute before, no
+    alert). The alert is the minute's first crossing trade by event time (ties by operation_id), with
+    `crossing_trades` (how many of the minute's trades crossed) and `max_abs_move_pct` (the largest absolute
+    move among them): a price jump and the trades that follow it at the new level make one alert, not a
+    burst of them."""
     previous = bars.select(
         "symbol",
         (F.col("minute") + F.expr("INTERVAL 1 MINUTE")).alias("event_minute"),
@@ -120,21 +124,36 @@ def price_alerts(trades: DataFrame, bars: DataFrame, threshold_pct: Decimal) -> 
     )
     move = (F.col("price") - F.col("prev_close")) * F.lit(Decimal("100")) / F.col("prev_close")
     threshold = F.lit(threshold_pct).cast(DecimalType(12, 4))
-    return (
+    crossings = (
         trades.join(previous, ["symbol", "event_minute"])
         .withColumn("move_exact", move)
         .filter(F.abs(F.col("move_exact")) > threshold)
+        .withColumn("move_pct", F.round("move_exact", 4).cast(DecimalType(18, 4)))
+    )
+    first = F.struct("operation_id", "exchange", "timestamp", "price", "move_pct", "move_exact")
+    return (
+        crossings.groupBy("symbol", F.col("event_minute").alias("minute"))
+        .agg(
+            F.min_by(first, _trade_order()).alias("first"),
+            F.min("prev_minute").alias("prev_minute"),
+            F.min("prev_close").alias("prev_close"),
+            F.count(F.lit(1)).cast(COUNT_TYPE).alias("crossing_trades"),
+            F.max(F.abs("move_pct")).cast(DecimalType(18, 4)).alias("max_abs_move_pct"),
+            F.min("event_date").alias("event_date"),
+        )
         .select(
-            "operation_id",
+            "first.operation_id",
             "symbol",
-            "exchange",
-            F.col("event_minute").alias("minute"),
-            "timestamp",
-            "price",
+            "first.exchange",
+            "minute",
+            "first.timestamp",
+            "first.price",
             "prev_minute",
             "prev_close",
-            F.round("move_exact", 4).cast(DecimalType(18, 4)).alias("move_pct"),
-            F.when(F.col("move_exact") > 0, "up").otherwise("down").alias("direction"),
+            "first.move_pct",
+            F.when(F.col("first.move_exact") > 0, "up").otherwise("down").alias("direction"),
+            "crossing_trades",
+            "max_abs_move_pct",
             threshold.alias("threshold_pct"),
             "event_date",
         )

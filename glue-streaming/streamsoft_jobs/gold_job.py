@@ -21,7 +21,13 @@ from pyspark.sql.streaming.query import StreamingQuery
 
 from streamsoft_jobs.args import JobArgs, JobArgumentError
 from streamsoft_jobs.gold import DEFAULT_ALERT_THRESHOLD_PCT
-from streamsoft_jobs.gold_refresh import ingest_hours, refresh_health, refresh_minutes, refresh_rollups
+from streamsoft_jobs.gold_refresh import (
+    ingest_hours,
+    recompute_per_trade_alerts,
+    refresh_health,
+    refresh_minutes,
+    refresh_rollups,
+)
 from streamsoft_jobs.gold_tables import GoldPaths, ensure_gold_tables
 from streamsoft_jobs.refine_trigger import BATCH, RefineTrigger
 
@@ -40,6 +46,16 @@ def alert_threshold_from_args(args: JobArgs) -> Decimal:
     if not value.is_finite() or value <= 0 or value >= 100_000_000:
         raise JobArgumentError(f"--alert-threshold-pct: expected a positive percentage (got {raw!r})")
     return value
+
+
+def prepare_gold_tables(spark: SparkSession, paths: GoldPaths, alert_threshold_pct: Decimal) -> None:
+    """What a gold run or the continuous gold queries do before reading any batch: create the tables or add
+    the columns they lack, then recompute, once, the alerts a lake still holds in the one-row-per-trade
+    shape of older gold jobs."""
+    ensure_gold_tables(spark, paths)
+    keys = recompute_per_trade_alerts(spark, paths, alert_threshold_pct)
+    if keys:
+        log.info("gold: recomputed per-trade price alerts of %d (symbol, minute) keys to one alert per key", keys)
 
 
 # The stage tables whose new rows change only pipeline health, each with its own stream checkpoint.
@@ -144,7 +160,7 @@ def run_gold(
     """Brings every gold table up to date with what silver and quarantine gained since the last run."""
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     paths = GoldPaths(lake_path)
-    ensure_gold_tables(spark, paths)
+    prepare_gold_tables(spark, paths, alert_threshold_pct)
     summary = GoldRunSummary()
     for source in gold_sources(spark, paths, alert_threshold_pct):
         query = start_gold_source(spark, source, checkpoint_path, summary)

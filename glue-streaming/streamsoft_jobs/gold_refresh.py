@@ -62,8 +62,11 @@ def _upsert(spark: SparkSession, table: GoldTable, paths: GoldPaths, rows: DataF
 
 
 def _replace_alerts(spark: SparkSession, paths: GoldPaths, fresh: DataFrame, minutes: DataFrame) -> None:
-    """Alerts of the touched (symbol, minute) keys become exactly `fresh`: a late trade can change the
-    previous minute's close and so withdraw an alert as well as raise one. One atomic MERGE."""
+    """Alerts of the touched (symbol, minute) keys become exactly `fresh` (at most one row per key, keyed by
+    its first crossing trade's operation_id): a late trade can change the previous minute's close and so
+    withdraw an alert as well as raise one, or become the minute's first crossing trade, whose row then
+    replaces the one of the trade it precedes. A stored row of a touched key is stale when its operation_id
+    is not in `fresh`, which also clears rows of the older one-per-trade shape. One atomic MERGE."""
     current = spark.read.format("delta").load(paths.alerts)
     stale = (
         current.join(minutes.withColumnRenamed("event_minute", "minute"), ["symbol", "minute"], "left_semi")
@@ -130,6 +133,35 @@ def refresh_health(spark: SparkSession, paths: GoldPaths, hours: Sequence[dt.dat
     _upsert(spark, HEALTH, paths, pipeline_health_hourly(hour_rows, *stages))
 
 
+def refresh_alerts(spark: SparkSession, paths: GoldPaths, alert_minutes: DataFrame, threshold_pct: Decimal) -> None:
+    """Recomputes the alerts of the (symbol, event_minute) keys in `alert_minutes` from silver's trades in
+    those minutes and the stored bars of the minutes before them, and replaces the keys' alerts with them."""
+    minutes = _minute_values(alert_minutes)
+    if not minutes:
+        return
+    alert_dates = _distinct_dates(alert_minutes, "event_minute")
+    bar_dates = sorted({*alert_dates, *(day - dt.timedelta(days=1) for day in alert_dates)})
+    # The minute ranges let Delta skip the day's files that hold none of these minutes.
+    alert_trades = (
+        _silver_on(spark, paths, alert_dates)
+        .where(bucket_filter(minutes, MINUTE, "event_minute"))
+        .join(F.broadcast(alert_minutes), ["symbol", "event_minute"], "left_semi")
+    )
+    bars = (
+        spark.read.format("delta")
+        .load(paths.ohlcv)
+        .where(F.col("event_date").isin(bar_dates))
+        .join(
+            F.broadcast(
+                alert_minutes.select("symbol", (F.col("event_minute") - F.expr("INTERVAL 1 MINUTE")).alias("minute"))
+            ),
+            ["symbol", "minute"],
+            "left_semi",
+        )
+    )
+    _replace_alerts(spark, paths, price_alerts(alert_trades, bars, threshold_pct), alert_minutes)
+
+
 def refresh_minutes(spark: SparkSession, paths: GoldPaths, batch: DataFrame, threshold_pct: Decimal) -> None:
     """Recomputes the minute-grain gold keys (ohlcv_1m, price_alerts) the new silver rows in `batch` touch:
     the dashboard's fast path, whose cost follows the minutes a batch touches."""
@@ -153,30 +185,30 @@ def refresh_minutes(spark: SparkSession, paths: GoldPaths, batch: DataFrame, thr
         alert_minutes = minutes.unionByName(
             minutes.select("symbol", (F.col("event_minute") + F.expr("INTERVAL 1 MINUTE")).alias("event_minute"))
         ).distinct()
-        alert_dates = _distinct_dates(alert_minutes, "event_minute")
-        bar_dates = sorted({*alert_dates, *(day - dt.timedelta(days=1) for day in alert_dates)})
-        alert_trades = (
-            _silver_on(spark, paths, alert_dates)
-            .where(bucket_filter([*touched, *(m + MINUTE for m in touched)], MINUTE, "event_minute"))
-            .join(F.broadcast(alert_minutes), ["symbol", "event_minute"], "left_semi")
-        )
-        bars = (
-            spark.read.format("delta")
-            .load(paths.ohlcv)
-            .where(F.col("event_date").isin(bar_dates))
-            .join(
-                F.broadcast(
-                    alert_minutes.select(
-                        "symbol", (F.col("event_minute") - F.expr("INTERVAL 1 MINUTE")).alias("minute")
-                    )
-                ),
-                ["symbol", "minute"],
-                "left_semi",
-            )
-        )
-        _replace_alerts(spark, paths, price_alerts(alert_trades, bars, threshold_pct), alert_minutes)
+        refresh_alerts(spark, paths, alert_minutes, threshold_pct)
     finally:
         minutes.unpersist()
+
+
+def recompute_per_trade_alerts(spark: SparkSession, paths: GoldPaths, threshold_pct: Decimal) -> int:
+    """Brings alerts written when price_alerts held one row per crossing trade (their `crossing_trades`
+    is null) to one row per (symbol, minute): their minutes are recomputed as a batch touching them would
+    be. Returns how many (symbol, minute) keys that was; 0, with no Delta version, once none is left."""
+    old = (
+        spark.read.format("delta")
+        .load(paths.alerts)
+        .where(F.col("crossing_trades").isNull())
+        .select("symbol", F.col("minute").alias("event_minute"))
+        .distinct()
+        .persist()
+    )
+    try:
+        keys = old.count()
+        if keys:
+            refresh_alerts(spark, paths, old, threshold_pct)
+        return keys
+    finally:
+        old.unpersist()
 
 
 def refresh_rollups(spark: SparkSession, paths: GoldPaths, batch: DataFrame) -> None:

@@ -3,6 +3,7 @@ schema of its transform in gold.py (one source of truth)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -17,8 +18,10 @@ from streamsoft_jobs.gold import (
     price_alerts,
     trader_leaderboard_daily,
 )
-from streamsoft_jobs.lake import ensure_table, table_path
+from streamsoft_jobs.lake import add_columns, ensure_table, table_path
 from streamsoft_jobs.silver import SILVER_TRADES_SCHEMA
+
+log = logging.getLogger("streamsoft.gold")
 
 
 @dataclass(frozen=True)
@@ -86,5 +89,11 @@ def gold_schemas(spark: SparkSession) -> dict[GoldTable, StructType]:
 
 
 def ensure_gold_tables(spark: SparkSession, paths: GoldPaths) -> None:
+    """Creates the gold tables that do not exist, and adds to each existing one the columns its transform
+    has gained since the table was created (a lake written by an older gold job)."""
     for table, schema in gold_schemas(spark).items():
-        ensure_table(spark, table.path(paths), schema, partition_by=table.partition_by)
+        path = table.path(paths)
+        ensure_table(spark, path, schema, partition_by=table.partition_by)
+        added = add_columns(spark, path, schema, table=path)
+        if added:
+            log.info("%s: added columns %s", path, ", ".join(added))

@@ -28,8 +28,8 @@ from pyspark.sql.streaming.query import StreamingQuery
 from streamsoft_jobs.args import JobArgs, JobArgumentError
 from streamsoft_jobs.compaction import GOLD_TABLES, SILVER_TABLES, run_compaction
 from streamsoft_jobs.gold import DEFAULT_ALERT_THRESHOLD_PCT
-from streamsoft_jobs.gold_job import GoldRunSummary, gold_sources, start_gold_source
-from streamsoft_jobs.gold_tables import GoldPaths, ensure_gold_tables
+from streamsoft_jobs.gold_job import GoldRunSummary, gold_sources, prepare_gold_tables, start_gold_source
+from streamsoft_jobs.gold_tables import GoldPaths
 from streamsoft_jobs.quality import QualityPolicy
 from streamsoft_jobs.refine_trigger import RefineTrigger
 from streamsoft_jobs.silver_job import start_silver
@@ -106,7 +106,7 @@ def _queries(spark: SparkSession, config: RefineConfig, locks: dict[str, threadi
         )
     if "gold" in config.layers:
         paths = GoldPaths(config.lake_path)
-        ensure_gold_tables(spark, paths)
+        prepare_gold_tables(spark, paths, config.alert_threshold_pct)
         summary = GoldRunSummary()
         for source in gold_sources(spark, paths, config.alert_threshold_pct):
             source_trigger, lock = (trigger.rollups(), locks["gold_rollups"]) if source.rollup else (trigger, locks["gold"])

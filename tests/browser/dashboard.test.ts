@@ -128,7 +128,10 @@ test('at 1400 px every tile draws its data, with grouped money, exact tooltips a
   expect(await page.textContent('#card-trader_leaderboard tbody tr:first-child td:nth-child(4)')).toBe(
     '$12,000.50',
   );
+  // The newest alert: its first trade's move, how many trades crossed in its minute, the largest move.
   expect(await page.textContent('#card-price_alerts tbody tr:first-child td:nth-child(8)')).toBe('10.00 %');
+  expect(await page.textContent('#card-price_alerts tbody tr:first-child td:nth-child(9)')).toBe('2');
+  expect(await page.textContent('#card-price_alerts tbody tr:first-child td:nth-child(10)')).toBe('11.25 %');
   const tooltip = await page.evaluate<string[]>(`(() => {
     const chart = window.Chart.getChart(document.querySelector('#card-price_moves canvas'));
     chart.tooltip.setActiveElements([{ datasetIndex: 0, index: 1 }], { x: 0, y: 0 });

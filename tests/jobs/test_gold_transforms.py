@@ -126,22 +126,60 @@ def test_leaderboard_ranks_by_usd_notional_with_name_tiebreak(spark: SparkSessio
     ]
 
 
-def test_alerts_compare_with_the_previous_minutes_close(spark: SparkSession) -> None:
+def test_alerts_compare_with_the_previous_minutes_close_one_alert_per_symbol_and_minute(spark: SparkSession) -> None:
+    def op(n: int) -> str:
+        return f"00000000-0000-4000-8000-{n:012d}"
+
     rows = [
         bronze_row(timestamp=at(10), price=Decimal("100.0000")),
         bronze_row(timestamp=at(50), price=Decimal("200.0000")),  # close of minute 0
-        bronze_row(timestamp=at(61), price=Decimal("202.0000"), operation_id="00000000-0000-4000-8000-000000000001"),
-        bronze_row(timestamp=at(62), price=Decimal("202.0001"), operation_id="00000000-0000-4000-8000-000000000002"),
-        bronze_row(timestamp=at(63), price=Decimal("197.9999"), operation_id="00000000-0000-4000-8000-000000000003"),
-        bronze_row(timestamp=at(181), price=Decimal("500.0000")),  # minute 3: no bar at minute 2, no alert
+        bronze_row(timestamp=at(61), price=Decimal("202.0000"), operation_id=op(1)),  # exactly 1 %: no crossing
+        bronze_row(timestamp=at(62), price=Decimal("202.0001"), operation_id=op(2)),  # the first crossing
+        bronze_row(timestamp=at(63), price=Decimal("197.9999"), operation_id=op(3)),
+        bronze_row(timestamp=at(64), price=Decimal("190.0000"), operation_id=op(4)),  # the largest move; close
+        # minute 2: two crossings at the same instant, the smaller operation_id is first
+        bronze_row(timestamp=at(130), price=Decimal("180.0000"), operation_id=op(6)),
+        bronze_row(timestamp=at(130), price=Decimal("200.0000"), operation_id=op(5)),
+        bronze_row(timestamp=at(130), price=Decimal("190.0000"), operation_id=op(7)),  # no move
+        bronze_row(timestamp=at(241), price=Decimal("500.0000")),  # minute 4: no bar at minute 3, no alert
+        # another symbol's alert in minute 1 is its own row
+        bronze_row(timestamp=at(30), symbol="MSFT", price=Decimal("50.0000")),
+        bronze_row(timestamp=at(70), symbol="MSFT", price=Decimal("51.0000"), operation_id=op(8)),
     ]
     trades = silver(spark, rows)
     alerts = price_alerts(trades, ohlcv_1m(trades), Decimal("1.0"))
-    got = sorted((r["operation_id"], r["move_pct"], r["direction"], r["prev_close"]) for r in alerts.collect())
+    got = sorted(
+        (
+            r["symbol"],
+            r["minute"],
+            r["operation_id"],
+            r["timestamp"],
+            r["price"],
+            r["prev_close"],
+            r["move_pct"],
+            r["direction"],
+            r["crossing_trades"],
+            r["max_abs_move_pct"],
+        )
+        for r in alerts.collect()
+    )
+    minute = dt.timedelta(minutes=1)
     assert got == [
-        ("00000000-0000-4000-8000-000000000002", Decimal("1.0001"), "up", Decimal("200.0000")),
-        ("00000000-0000-4000-8000-000000000003", Decimal("-1.0001"), "down", Decimal("200.0000")),
-    ]
+        (
+            "AAPL", NAIVE_T0 + minute, op(2), NAIVE_T0 + dt.timedelta(seconds=62), Decimal("202.0001"),
+            Decimal("200.0000"), Decimal("1.0001"), "up", 3, Decimal("5.0000"),
+        ),
+        (
+            "AAPL", NAIVE_T0 + 2 * minute, op(5), NAIVE_T0 + dt.timedelta(seconds=130), Decimal("200.0000"),
+            Decimal("190.0000"), Decimal("5.2632"), "up", 2, Decimal("5.2632"),
+        ),
+        (
+            "MSFT", NAIVE_T0 + minute, op(8), NAIVE_T0 + dt.timedelta(seconds=70), Decimal("51.0000"),
+            Decimal("50.0000"), Decimal("2.0000"), "up", 1, Decimal("2.0000"),
+        ),
+    ]  # fmt: skip
+    assert dict(alerts.dtypes)["crossing_trades"] == "bigint"
+    assert dict(alerts.dtypes)["max_abs_move_pct"] == "decimal(18,4)"
 
 
 def test_health_counts_every_stage_per_ingest_hour_with_nearest_rank_lag(spark: SparkSession) -> None:

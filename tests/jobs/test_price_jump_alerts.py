@@ -74,6 +74,10 @@ def test_up_default_load_raises_price_alerts_within_minutes(spark: SparkSession)
     assert on_time, "only late trades raised alerts"
     for alert in alerts:
         assert abs(alert["move_pct"]) > DEFAULT_ALERT_THRESHOLD_PCT
+        assert alert["crossing_trades"] >= 1 and alert["max_abs_move_pct"] >= abs(alert["move_pct"])
+    # A jump moves the trades after it in its minute too: they make one alert, not one each.
+    assert len({(alert["symbol"], alert["minute"]) for alert in alerts}) == len(alerts)
+    assert sum(alert["crossing_trades"] for alert in alerts) > len(alerts)
 
 
 @pytest.mark.parametrize(

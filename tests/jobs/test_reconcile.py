@@ -242,7 +242,10 @@ def expected_leaderboard(trades: list[dict[str, Any]], rates: dict[str, Decimal]
 def expected_alerts(
     trades: list[dict[str, Any]], bars: dict[tuple[Any, ...], tuple[Any, ...]], threshold: Decimal = THRESHOLD
 ) -> dict[str, tuple[Any, ...]]:
-    out = {}
+    """One alert per (symbol, minute) with a trade more than `threshold` % away from the previous minute's
+    close, keyed by the first such trade (event time, then operation_id): its move, how many trades crossed,
+    the largest absolute move among them."""
+    crossings: dict[tuple[Any, ...], list[tuple[dict[str, Any], Decimal]]] = defaultdict(list)
     for t in trades:
         m = minute(t["timestamp"])
         previous = bars.get((t["symbol"], m - dt.timedelta(minutes=1)))
@@ -253,16 +256,22 @@ def expected_alerts(
             ctx.prec = 80
             move = (t["price"] - close) * 100 / close
         if abs(move) > threshold:
-            out[t["operation_id"]] = (
-                t["symbol"],
-                m,
-                naive(t["timestamp"]),
-                t["price"],
-                m - dt.timedelta(minutes=1),
-                close,
-                q(q(move, 15), 4),  # Spark's decimal(38,15) quotient, then round(_, 4)
-                "up" if move > 0 else "down",
-            )
+            crossings[(t["symbol"], m)].append((t, move))
+    out = {}
+    for (symbol, m), moves in crossings.items():
+        first, move = min(moves, key=lambda crossing: (crossing[0]["timestamp"], crossing[0]["operation_id"]))
+        out[first["operation_id"]] = (
+            symbol,
+            m,
+            naive(first["timestamp"]),
+            first["price"],
+            m - dt.timedelta(minutes=1),
+            bars[(symbol, m - dt.timedelta(minutes=1))][5],
+            q(q(move, 15), 4),  # Spark's decimal(38,15) quotient, then round(_, 4)
+            "up" if move > 0 else "down",
+            len(moves),
+            max(abs(q(q(other, 15), 4)) for _, other in moves),
+        )
     return out
 
 
@@ -333,7 +342,7 @@ def actual_alerts(rows: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
     return {
         r["operation_id"]: (
             r["symbol"], r["minute"], r["timestamp"], r["price"], r["prev_minute"], r["prev_close"], r["move_pct"],
-            r["direction"],
+            r["direction"], r["crossing_trades"], r["max_abs_move_pct"],
         )
         for r in rows
     }  # fmt: skip
@@ -431,6 +440,7 @@ def test_gold_tables_equal_the_independent_computation_exactly(pipeline: Pipelin
     assert actual_leaderboard(table(spark, lake, "gold", "trader_leaderboard_daily")) == expected_leaderboard(e.silver)
     alerts = expected_alerts(e.silver, bars)
     assert alerts, "the generated walk should cross the threshold somewhere"
+    assert any(crossing_trades > 1 for *_, crossing_trades, _ in alerts.values()), "no minute with several crossings"
     assert actual_alerts(table(spark, lake, "gold", "price_alerts")) == alerts
     health = expected_health(pipeline.bronze, pipeline.quarantine, e)
     assert actual_health(table(spark, lake, "gold", "pipeline_health_hourly")) == health

@@ -1,6 +1,7 @@
 """Continuous mode (silver and gold as long-running queries in one driver) against batch mode: the same
 bronze input, fed in two steps while the continuous queries run, gives exactly the silver and gold tables
-that batch runs give, compared row by row with their decimals; and it picks up a table created late."""
+that batch runs give, compared row by row with their decimals; and it picks up a table created late. On
+start it brings alerts an older gold job wrote one per trade to one per minute, as a batch run does."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
+from per_trade_alerts import ADDED_COLUMNS, write_per_trade_alerts
 from streamsoft_jobs.gold_job import run_gold
 from streamsoft_jobs.lake import table_path
 from streamsoft_jobs.lake_tables import written_by
@@ -57,10 +59,12 @@ def tables(spark: SparkSession, lake: str) -> dict[str, list[tuple[Any, ...]]]:
     return out
 
 
-def _runner(spark: SparkSession, lake: str, checkpoints: Path) -> RefineRunner:
+def _runner(
+    spark: SparkSession, lake: str, checkpoints: Path, layers: tuple[str, ...] = ("silver", "gold")
+) -> RefineRunner:
     config = RefineConfig(
         lake_path=lake,
-        layers=("silver", "gold"),
+        layers=layers,
         silver_checkpoint=str(checkpoints / "silver"),
         gold_checkpoint=str(checkpoints / "gold"),
         trigger=RefineTrigger(continuous=True, seconds=1, rollup_seconds=1),
@@ -109,3 +113,21 @@ def test_continuous_queries_give_the_batch_tables_exactly(spark: SparkSession, t
         restarted.stop()
     assert sum(p["numInputRows"] for progress in read.values() for p in progress) == 0, read
     assert tables(spark, continuous_lake) == expected
+
+
+def test_the_runner_recomputes_per_trade_alerts_once_on_start(spark: SparkSession, tmp_path: Path) -> None:
+    lake, checkpoints = str(tmp_path / "lake"), tmp_path / "cp"
+    jump, follower = trade(61, "103.0000", person_name="Ada"), trade(62, "102.0000", person_name="Ada")
+    write_bronze(spark, lake, [trade(10, "100.0000", person_name="Ada"), jump, follower])
+    run_silver(spark, lake, str(checkpoints / "silver"))
+    run_gold(spark, lake, str(checkpoints / "gold"))
+    (alert,) = tables(spark, lake)["gold.price_alerts"]
+    rows = [row.asDict() for row in spark.read.format("delta").load(table_path(lake, "gold", "price_alerts")).collect()]
+    assert [(r["operation_id"], r["crossing_trades"]) for r in rows] == [(jump["operation_id"], 2)]
+
+    per_trade = [{k: v for k, v in rows[0].items() if k not in ADDED_COLUMNS}]
+    per_trade.append({**per_trade[0], "operation_id": follower["operation_id"], "price": Decimal("102.0000")})
+    write_per_trade_alerts(spark, lake, per_trade)
+    runner = _runner(spark, lake, checkpoints, layers=("gold",))
+    runner.stop()
+    assert tables(spark, lake)["gold.price_alerts"] == [alert]

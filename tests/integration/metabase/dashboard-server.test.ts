@@ -22,7 +22,7 @@ beforeAll(async () => {
   await writeGoldFixture(dataDir);
   // One table created with no rows yet; the others not created at all.
   await python(
-    `DeltaTable.create("lake/gold/price_alerts", schema=pa.schema([("symbol", pa.string()), ("timestamp", pa.timestamp("us", tz="UTC")), ("exchange", pa.string()), ("direction", pa.string()), ("prev_close", pa.decimal128(38, 4)), ("price", pa.decimal128(38, 4)), ("move_pct", pa.decimal128(18, 4))]))`,
+    `DeltaTable.create("lake/gold/price_alerts", schema=pa.schema([("symbol", pa.string()), ("timestamp", pa.timestamp("us", tz="UTC")), ("exchange", pa.string()), ("direction", pa.string()), ("prev_close", pa.decimal128(38, 4)), ("price", pa.decimal128(38, 4)), ("move_pct", pa.decimal128(18, 4)), ("crossing_trades", pa.int64()), ("max_abs_move_pct", pa.decimal128(18, 4))]))`,
     emptyDir,
   );
   dashboard = await serveLocalDashboard({ dataDir, port: 0 });
@@ -236,6 +236,8 @@ test('the 20 most recent price alerts, newest first', async () => {
     prev_close: '10.0000',
     price: '11.0000',
     move_pct: '10.0000',
+    crossing_trades: '2',
+    max_abs_move_pct: '11.2500',
   });
   expect(rows[19]?.trade_time).toBe('2024-05-01 09:05:30+00');
 });

@@ -43,8 +43,8 @@ put("trader_leaderboard_daily", {
     "notional_usd": [D(f"{(12 - i) * 1000}.5000") for i in range(12)] + [D("9.0000")] * 3,
 }, {"trade_date": pa.date32(), "rank": pa.int64(), "person_name": pa.string(), "trades": pa.int64(), "notional_usd": MONEY})
 
-# price_alerts: 25 alerts one minute apart, every fifth of S9 (the latest among them), the rest of S1; the
-# card shows the 20 latest.
+# price_alerts: 25 alerts one minute apart, every fifth of S9 (the latest among them), the rest of S1, with
+# 2 to 4 crossing trades each; the card shows the 20 latest.
 put("price_alerts", {
     "operation_id": [f"op-{i}" for i in range(25)],
     "symbol": ["S9" if i % 5 == 4 else "S1" for i in range(25)], "exchange": ["NYSE"] * 25,
@@ -52,8 +52,10 @@ put("price_alerts", {
     "timestamp": [ts(f"2024-05-01T09:{i:02d}:30") for i in range(25)],
     "price": [D("11.0000")] * 25, "prev_close": [D("10.0000")] * 25,
     "move_pct": [D("10.0000")] * 25, "direction": ["up"] * 25,
+    "crossing_trades": [2 + i % 3 for i in range(25)], "max_abs_move_pct": [D(f"{11 + i % 3}.2500") for i in range(25)],
 }, {"operation_id": pa.string(), "symbol": pa.string(), "exchange": pa.string(), "minute": TS, "timestamp": TS,
-    "price": MONEY, "prev_close": MONEY, "move_pct": pa.decimal128(18, 4), "direction": pa.string()})
+    "price": MONEY, "prev_close": MONEY, "move_pct": pa.decimal128(18, 4), "direction": pa.string(),
+    "crossing_trades": pa.int64(), "max_abs_move_pct": pa.decimal128(18, 4)})
 
 # pipeline_health_hourly: two hours.
 put("pipeline_health_hourly", {
