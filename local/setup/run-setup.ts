@@ -13,6 +13,7 @@ import {
   type Tools,
 } from './steps';
 import { toolLocations } from './tools';
+import { isAlive } from '../services/processes';
 
 /** Where setup keeps its bookkeeping; `.tools/` normally, a temp dir in tests. */
 export interface SetupWorkspace {
@@ -66,15 +67,6 @@ function selectedSteps(
   steps: SetupStep[] = setupSteps(),
 ): SetupStep[] {
   return steps.filter((step) => (only === undefined || only.includes(step.group)) && isApplicable(step));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { REPO_ROOT } from '../../core/paths';
 import { freePort } from '../../local/services/processes';
 import { python, referenceRows } from '../integration/lake/delta-fixtures';
+import { alive } from '../support/processes';
 
 jest.setTimeout(30 * 60_000);
 
@@ -53,15 +54,6 @@ function descendantsOf(root: number): number[] {
     frontier = next;
   }
   return found;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-  } catch {
-    return false;
-  }
 }
 
 /** Polls `probe` until it gives a value; `fromUp`: the value comes from a running up, so its exit fails at once. */

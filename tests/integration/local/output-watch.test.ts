@@ -4,6 +4,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { alive } from '../../support/processes';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -41,15 +42,6 @@ async function until(condition: () => boolean, timeoutMs: number, what: string):
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`${what} not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

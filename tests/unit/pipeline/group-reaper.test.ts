@@ -1,19 +1,11 @@
 // up's reaper with real processes: when the process that registered a group dies by SIGKILL (its end of
 // the pipe closes), the group is stopped within 15 s; after `done`, nothing is touched.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../../core/paths';
+import { alive } from '../../support/processes';
 
 const REAPER = path.join(REPO_ROOT, 'local', 'pipeline', 'group-reaper.cjs');
-
-function alive(pid: number): boolean {
-  try {
-    return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-  } catch {
-    return false;
-  }
-}
 
 async function waitGone(pids: number[], ms: number): Promise<number[]> {
   const deadline = Date.now() + ms;
