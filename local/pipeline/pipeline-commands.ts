@@ -23,6 +23,9 @@ function transportArgs(config: UpConfig, endpoints: StandInEndpoints): string[] 
     : ['--kafka-brokers', endpoints.kafka ?? ''];
 }
 
+/** Shards of up's Kinesis stream, or partitions of its Kafka topic. */
+const UP_LANES = 4;
+
 export function produceArgs(config: UpConfig, endpoints: StandInEndpoints): string[] {
   return [
     'produce',
@@ -35,6 +38,11 @@ export function produceArgs(config: UpConfig, endpoints: StandInEndpoints): stri
     config.stream,
     '--topic',
     config.stream,
+    // up creates the stream (or topic) with this many lanes; its bronze batch cap is per shard on Kinesis
+    '--shards',
+    String(UP_LANES),
+    '--partitions',
+    String(UP_LANES),
     '--registry-url',
     endpoints.registry,
     '--dup-ratio',
@@ -98,6 +106,15 @@ export function localBronzeJobConfig(run: LocalBronzeRun): BronzeJobConfig {
  */
 const UP_BATCH_INPUT_SECONDS = 10;
 
+/**
+ * --max-records-per-trigger for up's bronze job. Kafka caps a batch in total; Kinesis caps it per shard, and
+ * the eight symbols hash unevenly over the shards, so a shard may take twice its even share.
+ */
+function batchCap(config: UpConfig): number {
+  const records = Math.max(1000, Math.ceil(config.rate * UP_BATCH_INPUT_SECONDS));
+  return config.transport === 'kinesis' ? Math.ceil((2 * records) / UP_LANES) : records;
+}
+
 /** The bronze streaming job's settings for this run: the chosen transport's stand-in, from the start. */
 export function bronzeJobConfig(config: UpConfig, endpoints: StandInEndpoints): BronzeJobConfig {
   return localBronzeJobConfig({
@@ -107,7 +124,6 @@ export function bronzeJobConfig(config: UpConfig, endpoints: StandInEndpoints): 
     dataDir: config.dataDir,
     triggerSeconds: config.triggerSeconds,
     availableNow: false,
-    // Kafka caps a batch in total, Kinesis per shard: either way at least 10 s of input fit.
-    maxRecordsPerTrigger: Math.max(1000, Math.ceil(config.rate * UP_BATCH_INPUT_SECONDS)),
+    maxRecordsPerTrigger: batchCap(config),
   });
 }

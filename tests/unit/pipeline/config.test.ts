@@ -76,13 +76,18 @@ test('children are pointed at the stand-ins of the chosen transport', () => {
   expect(bronzeKinesis).toEqual(
     expect.arrayContaining(['--source', 'kinesis', '--kinesis-endpoint', 'http://127.0.0.1:1']),
   );
-  // a bronze batch holds at most 10 s of input (at least 1,000 records), so the startup backlog cannot
-  // make the first batch minutes long
+  // a bronze batch holds about 10 s of input (at least 1,000 records; on Kinesis up to twice that, per
+  // shard), so the startup backlog cannot make the first batch minutes long
   const cap = (config: UpConfig) => {
     const args = bronzeJobArgs(bronzeJobConfig(config, endpoints));
     return args[args.indexOf('--max-records-per-trigger') + 1];
   };
-  expect(cap(parse('--rate', '500'))).toBe('5000');
-  expect(cap(parse('--rate', '2000', '--transport', 'msk'))).toBe('20000');
-  expect(cap(parse('--rate', '5'))).toBe('1000');
+  const lanes = (config: UpConfig) => {
+    const args = produceArgs(config, endpoints);
+    return [args[args.indexOf('--shards') + 1], args[args.indexOf('--partitions') + 1]];
+  };
+  expect(lanes(parse())).toEqual(['4', '4']);
+  expect(cap(parse('--rate', '500'))).toBe('2500'); // Kinesis: per shard, twice the even share of 4
+  expect(cap(parse('--rate', '2000', '--transport', 'msk'))).toBe('20000'); // Kafka: the whole batch
+  expect(cap(parse('--rate', '5'))).toBe('500');
 });
