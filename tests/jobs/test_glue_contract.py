@@ -25,6 +25,7 @@ run (the Kafka path runs in test_bronze_two_sources.py with the same parser).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -191,7 +192,13 @@ def test_bronze_silver_and_gold_run_from_their_synthesized_definitions(
         kinesalite.create_stream(stream, 2)
         # the real registry (Apicurio), as on AWS: the job reads the subject's latest version and schemas by id
         v2_id = registry.register(f"{stream}-value", SCHEMAS[V2_ID])
-        records = [(f"k{i}", frame(trade(i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(60)]
+        # Event times an hour before now: silver accepts a trade at most 7 days older than its arrival, so
+        # trade_frames' fixed EVENT_TIME went to trades_rejected (too_late) a week after it was written.
+        recent = dt.datetime.now(dt.timezone.utc).replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=1)
+        records = [
+            (f"k{i}", frame({**trade(i, 2), "timestamp": recent + dt.timedelta(milliseconds=i)}, v2_id, SCHEMAS[V2_ID]))
+            for i in range(60)
+        ]
         acked = put_all(kinesalite.client(), stream, records)
         stream_reference = REFERENCE.search(bronze["default_arguments"]["--stream-name"])
         assert stream_reference is not None  # the stream name is what Terraform resolves at apply
