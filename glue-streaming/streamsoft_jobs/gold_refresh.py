@@ -24,7 +24,7 @@ from streamsoft_jobs.gold import (
     trader_leaderboard_daily,
 )
 from streamsoft_jobs.gold_tables import EXCHANGE_ACTIVITY, HEALTH, LEADERBOARD, OHLCV, GoldPaths, GoldTable
-from streamsoft_jobs.time_ranges import HOUR, MINUTE, bucket_filter, bucket_ranges
+from streamsoft_jobs.time_ranges import HOUR, MINUTE, bucket_filter
 
 
 def _read(spark: SparkSession, path: str, fallback_schema: str) -> DataFrame:
@@ -87,16 +87,6 @@ def _replace_alerts(spark: SparkSession, paths: GoldPaths, fresh: DataFrame, min
     )
 
 
-def hour_ranges(hours: Sequence[dt.datetime]) -> list[tuple[dt.datetime, dt.datetime]]:
-    """The touched hours as [start, end) ranges, consecutive hours merged into one range."""
-    return bucket_ranges(hours, HOUR)
-
-
-def hour_filter(hours: Sequence[dt.datetime], column: str = "_ingested_at") -> Column:
-    """Rows whose `column` falls in one of the touched hours (see time_ranges.bucket_filter)."""
-    return bucket_filter(hours, HOUR, column)
-
-
 def _minute_values(minutes: DataFrame) -> list[dt.datetime]:
     return [row[0] for row in minutes.select("event_minute").distinct().collect() if row[0] is not None]
 
@@ -118,7 +108,7 @@ def refresh_health(spark: SparkSession, paths: GoldPaths, hours: Sequence[dt.dat
     if not hours:
         return
     hours = sorted(set(hours))
-    within = hour_filter(hours)
+    within = bucket_filter(hours, HOUR, "_ingested_at")
     stages = [
         _stage_rows(spark, paths.of(layer, table), within)
         for layer, table in (

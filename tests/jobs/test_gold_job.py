@@ -14,7 +14,6 @@ from pyspark.sql import SparkSession
 from delta_versions import latest_version, layer_versions
 from per_trade_alerts import ADDED_COLUMNS, write_per_trade_alerts
 from streamsoft_jobs.gold_job import run_gold
-from streamsoft_jobs.gold_refresh import hour_filter, hour_ranges
 from streamsoft_jobs.gold_tables import ALERTS, GoldPaths, gold_schemas
 from streamsoft_jobs.lake import table_path
 from streamsoft_jobs.lake_tables import TABLE_NAMES, written_by
@@ -168,27 +167,3 @@ def test_per_trade_alerts_of_an_older_gold_job_become_one_alert_per_minute_once(
     migrated = latest_version(spark, path)
     run_gold(spark, tmp_lake, gold_cp, Decimal("1.0"))
     assert latest_version(spark, path) == migrated
-
-
-def test_touched_ingest_hours_become_one_range_per_run_of_consecutive_hours() -> None:
-    h = dt.datetime(2026, 11, 28, 9, tzinfo=dt.timezone.utc)
-    hour = dt.timedelta(hours=1)
-    touched = [h + 3 * hour, h, h + hour, h + 5 * hour, h + hour, h + 2 * hour]
-    assert hour_ranges(touched) == [(h, h + 4 * hour), (h + 5 * hour, h + 6 * hour)]
-    assert hour_ranges([]) == []
-
-
-def test_the_ingest_hour_filter_keeps_exactly_the_touched_hours_however_many(spark: SparkSession) -> None:
-    start = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
-    # one row in the middle of each of 720 hours (30 days)
-    rows = spark.createDataFrame(
-        [(start + dt.timedelta(hours=i, minutes=30),) for i in range(720)], "_ingested_at timestamp"
-    )
-    hour = dt.timedelta(hours=1)
-    for touched in (
-        [start + i * hour for i in range(600)],  # one long run: one range
-        [start + i * hour for i in range(0, 600, 3)],  # 200 separate hours: covering range + exact list
-    ):
-        kept = rows.where(hour_filter(touched)).collect()
-        # collected timestamps are naive (the session and this machine are UTC)
-        assert sorted(row[0].replace(minute=0) for row in kept) == [h.replace(tzinfo=None) for h in touched]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pyspark.sql import SparkSession
 
-from streamsoft_jobs.time_ranges import MINUTE, bucket_filter, bucket_ranges
+from streamsoft_jobs.time_ranges import HOUR, MINUTE, bucket_filter, bucket_ranges
 
 START = dt.datetime(2026, 12, 7, 9, 0)  # naive: collected timestamps are naive (session and machine in UTC)
 
@@ -53,3 +53,27 @@ def test_delta_never_opens_the_files_of_other_minutes(spark: SparkSession, tmp_p
     assert sorted(row.id for row in kept.collect()) == ["t1-5", "t1-50"]
     with pytest.raises(Exception, match="(?i)not exist|FileNotFound|FAILED_READ_FILE"):
         spark.read.format("delta").load(table).collect()
+
+
+def test_touched_ingest_hours_become_one_range_per_run_of_consecutive_hours() -> None:
+    h = dt.datetime(2026, 11, 28, 9, tzinfo=dt.timezone.utc)
+    hour = dt.timedelta(hours=1)
+    touched = [h + 3 * hour, h, h + hour, h + 5 * hour, h + hour, h + 2 * hour]
+    assert bucket_ranges(touched, HOUR) == [(h, h + 4 * hour), (h + 5 * hour, h + 6 * hour)]
+    assert bucket_ranges([], HOUR) == []
+
+
+def test_the_ingest_hour_filter_keeps_exactly_the_touched_hours_however_many(spark: SparkSession) -> None:
+    start = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    # one row in the middle of each of 720 hours (30 days)
+    rows = spark.createDataFrame(
+        [(start + dt.timedelta(hours=i, minutes=30),) for i in range(720)], "_ingested_at timestamp"
+    )
+    hour = dt.timedelta(hours=1)
+    for touched in (
+        [start + i * hour for i in range(600)],  # one long run: one range
+        [start + i * hour for i in range(0, 600, 3)],  # 200 separate hours: covering range + exact list
+    ):
+        kept = rows.where(bucket_filter(touched, HOUR, "_ingested_at")).collect()
+        # collected timestamps are naive (the session and this machine are UTC)
+        assert sorted(row[0].replace(minute=0) for row in kept) == [h.replace(tzinfo=None) for h in touched]
