@@ -20,6 +20,20 @@ const server = kinesalite({
   shardLimit: 100,
 });
 
+// kinesalite's request handler rethrows any error of the request stream (`req.on('error', (err) => { throw err })`
+// in kinesalite/index.js), and Node emits one ("aborted", ECONNRESET) whenever a client closes its connection
+// before its request body has arrived: a producer stopped with Ctrl-C, a job that exits with a read in
+// flight. Uncaught, that one client would end the server for every other client. It is the client's loss
+// only: log one line and keep serving. Any other uncaught error still ends the process, with its stack.
+process.on('uncaughtException', (error) => {
+  if (error && error.code === 'ECONNRESET' && error.message === 'aborted') {
+    console.error('kinesalite: a client closed its connection mid-request; its request is dropped');
+    return;
+  }
+  console.error(error && error.stack ? error.stack : error);
+  process.exit(1);
+});
+
 server.on('error', (error) => {
   console.error(`kinesalite: ${error.message}`);
   process.exit(1);

@@ -1,5 +1,8 @@
 // A real round trip through each stand-in started by local/services/throwaway-stand-ins: Kinesis PutRecords and
 // GetRecords, Kafka produce and consume, registry register and fetch, and data surviving restarts.
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
 import {
   CreateStreamCommand,
   GetRecordsCommand,
@@ -12,6 +15,8 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Kafka, logLevel } from 'kafkajs';
 import { startStandIns, type StandIns } from '../../../local/services/throwaway-stand-ins';
+import { dataDirLayout } from '../../../core/paths';
+import { listStreamsProbe } from '../../../local/services/kinesis';
 
 jest.setTimeout(300_000);
 
@@ -90,6 +95,28 @@ describe('stand-ins', () => {
     const again = kinesisClient();
     expect(await readAll(again, 'round-trip')).toEqual(sent);
     again.destroy();
+  });
+
+  it('kinesis: a client that drops its connection mid-request does not take the server down', async () => {
+    // Headers and the start of a body, then the socket closes: kinesalite's own handler throws on the
+    // request's "aborted" error, which used to end the process for every other client (seen in CI).
+    const { hostname, port } = new URL(standIns.endpoints.kinesis!);
+    await new Promise<void>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname, () => {
+        socket.write(
+          'POST / HTTP/1.1\r\nHost: kinesis\r\nContent-Type: application/x-amz-json-1.1\r\n' +
+            'X-Amz-Target: Kinesis_20131202.ListStreams\r\nContent-Length: 100\r\n\r\n{',
+          () => setTimeout(() => socket.destroy(), 200),
+        );
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await listStreamsProbe(standIns.endpoints.kinesis!)).toBe(true);
+    expect(readFileSync(path.join(dataDirLayout(standIns.dataDir).logs, 'kinesis.log'), 'utf8')).toMatch(
+      /a client closed its connection mid-request/,
+    );
   });
 
   it('kafka: messages produced with kafkajs are consumed back, also after a broker restart', async () => {
