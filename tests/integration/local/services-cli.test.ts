@@ -103,6 +103,20 @@ describe('streamsoft services', () => {
     expect(stopAgain.stdout).toContain('kafka not running');
   });
 
+  it('SCRAM asked of a Kafka store formatted without SCRAM users: one line saying what to do, nothing started', async () => {
+    // The first start formatted the broker's storage plaintext-only; SCRAM users exist only from a format.
+    const [tls, scram] = [await freePort(), await freePort()];
+    const result = await runCli([
+      ...['services', 'start', '--only', 'kafka', '--kafka-security', 'scram'],
+      ...['--kafka-tls-port', String(tls), '--kafka-scram-port', String(scram), ...portArgs],
+    ]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(
+      /^streamsoft: the Kafka storage in \S+ was formatted without SCRAM users; start with --kafka-security scram on a fresh --data-dir\n$/,
+    );
+    expect((await status()).every((row) => row.pid === null)).toBe(true);
+  });
+
   it('a port taken by another process is one line and exit 2, and nothing is started', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(ports.kafka, '127.0.0.1', resolve));
