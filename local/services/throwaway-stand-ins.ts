@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dataDirLayout } from '../../core/paths';
-import { freePort } from './processes';
+import { freePort, isOurProcess } from './processes';
 import type { KafkaSecurity } from './kafka-security';
 import type { ServiceListener, ServiceName, ServicePorts } from './service';
 import {
@@ -87,6 +87,27 @@ function killLeftovers(dataDirs: Set<string>): void {
   }
 }
 
+/**
+ * A stand-in that died while a test used it makes that test fail far from the cause (a refused connection,
+ * a timeout). Say so where the test output shows it, with the end of the stand-in's own log.
+ */
+function reportDeadStandIns(names: readonly ServiceName[], dataDir: string): void {
+  const layout = dataDirLayout(dataDir);
+  for (const name of names) {
+    const record = readRunRecord(layout, name);
+    if (record === undefined || isOurProcess(record.pid, record.markers)) continue;
+    let tail = '(no log)';
+    try {
+      tail = fs.readFileSync(record.log, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
+    } catch {
+      // the log is gone with its dir
+    }
+    process.stderr.write(
+      `stand-in ${name} (pid ${record.pid}) had exited before stop; its log ends:\n${tail}\n`,
+    );
+  }
+}
+
 async function distinctFreePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < count) ports.add(await freePort());
@@ -113,6 +134,7 @@ export async function startStandIns(kinds: StandInKind[], opts: StandInOptions =
   running.add(dataDir);
 
   const stop = async (): Promise<void> => {
+    reportDeadStandIns(names, dataDir);
     try {
       await stopServices(names, dataDir);
     } finally {

@@ -17,6 +17,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { startStandIns, type StandIns } from '../../../local/services/throwaway-stand-ins';
 import { dataDirLayout } from '../../../core/paths';
 import { listStreamsProbe } from '../../../local/services/kinesis';
+import { readRunRecord } from '../../../local/services/supervisor';
 
 jest.setTimeout(300_000);
 
@@ -177,5 +178,29 @@ describe('stand-ins', () => {
     const fresh = new SchemaRegistry({ host: standIns.endpoints.registry! });
     expect(await fresh.getLatestSchemaId('ticks-value')).toBe(id);
     expect(await fresh.decode(encoded)).toEqual({ symbol: 'ACME', price: 12.5 });
+  });
+});
+
+describe('a stand-in that died while in use', () => {
+  it('is reported at stop with the end of its log', async () => {
+    const own = await startStandIns(['kinesis']);
+    const record = readRunRecord(dataDirLayout(own.dataDir), 'kinesis')!;
+    process.kill(-record.pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await own.stop();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written.join('')).toMatch(
+      new RegExp(
+        `^stand-in kinesis \\(pid ${record.pid}\\) had exited before stop; its log ends:\\n[^]*kinesalite listening at`,
+      ),
+    );
   });
 });
