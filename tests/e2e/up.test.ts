@@ -2,7 +2,8 @@
 // in one Spark session, and the dashboard, in a fresh data dir on free ports; gold rows must reach the
 // dashboard's card endpoints while up runs, up prints its milestones as human lines, and after Ctrl-C
 // (SIGINT) nothing of this run may be left running after 15 s. Then a second up on the same data dir starts
-// cleanly (no stale pid file, lock or port) and, killed with SIGKILL, leaves nothing running either.
+// cleanly (no stale pid file, lock or port) and, killed with SIGKILL, leaves nothing running either; so do
+// a third whose output pipe is closed (as by `| head`) and a fourth stopped with SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -54,6 +55,19 @@ function descendantsOf(root: number): number[] {
     frontier = next;
   }
   return found;
+}
+
+/** Starts `up` with this file's arguments; its stdout and stderr both go to `stdout`. */
+function startUp(): void {
+  stdout = '';
+  up = spawn(process.execPath, upArgs, {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, STREAMSOFT_LOG_LEVEL: 'warn' },
+  });
+  up.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  up.stderr?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  exit = new Promise((resolve) => up.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
 /** Polls `probe` until it gives a value; `fromUp`: the value comes from a running up, so its exit fails at once. */
@@ -117,14 +131,7 @@ beforeAll(async () => {
     '--seed',
     '7',
   ];
-  up = spawn(process.execPath, upArgs, {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, STREAMSOFT_LOG_LEVEL: 'warn' },
-  });
-  up.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  up.stderr?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  exit = new Promise((resolve) => up.once('exit', (code, signal) => resolve({ code, signal })));
+  startUp();
 });
 
 afterAll(async () => {
@@ -261,15 +268,7 @@ print(json.dumps(Counter(hour(v) for v in t.column("_ingested_at").to_pylist() i
 });
 
 test('a second up on the same data dir starts cleanly, and SIGKILL of up leaves nothing running', async () => {
-  stdout = '';
-  up = spawn(process.execPath, upArgs, {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, STREAMSOFT_LOG_LEVEL: 'warn' },
-  });
-  up.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  up.stderr?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  exit = new Promise((resolve) => up.once('exit', (code, signal) => resolve({ code, signal })));
+  startUp();
   // Both job drivers have taken their checkpoint locks and run: the first run left none behind.
   await poll(
     'the jobs of the second run',
@@ -292,6 +291,52 @@ test('a second up on the same data dir starts cleanly, and SIGKILL of up leaves 
     'every process of the killed run to end',
     async () => (ours.some(alive) ? undefined : true),
     15_000,
+    false,
+  );
+  expect(ours.filter(alive)).toEqual([]);
+  expect(processesMentioning(dataDir)).toEqual([]);
+});
+
+// The other ways `up` is stopped, each on a run whose stand-ins, producer and bronze job are up (the first
+// bronze batch has landed): its output pipe closed, as by `up 2>&1 | head -n 3`, and SIGTERM. Each time,
+// nothing of the run may be left 15 s after the stop, and the next up must start cleanly (the next test).
+test.each([
+  ['its output pipe is closed (| head)', 'closed' as const],
+  ['it gets SIGTERM', 'SIGTERM' as const],
+])('up stops by itself when %s, and leaves nothing running', async (_, how) => {
+  startUp();
+  await poll(
+    'the first bronze batch',
+    async () => (/first bronze batch/.test(stdout) ? true : undefined),
+    10 * 60_000,
+  );
+  const ours = [...new Set([...descendantsOf(up.pid!), ...processesMentioning(dataDir)])];
+  expect(ours.length).toBeGreaterThanOrEqual(4); // stand-ins, producer, bronze job at least
+
+  const stoppedAt = Date.now();
+  if (how === 'closed') {
+    // Every reader of the pipe is gone, as when head exits: up writes nothing more, yet must notice.
+    up.stdout?.destroy();
+    up.stderr?.destroy();
+  } else {
+    up.kill('SIGTERM');
+  }
+  // Bounded: a closed pipe nobody notices would only fail at up's next line, minutes away.
+  let timer: NodeJS.Timeout | undefined;
+  const result = await Promise.race([
+    exit,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`up did not exit within 15 s; it printed:\n${stdout}`)),
+        15_000,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+  expect(result.signal).toBeNull();
+  await poll(
+    'every process of the run to end',
+    async () => (ours.some(alive) ? undefined : true),
+    Math.max(0, stoppedAt + 15_000 - Date.now()),
     false,
   );
   expect(ours.filter(alive)).toEqual([]);
