@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { addKafkaAuthOptions, kafkaAuthFields } from '../cli/kafka-auth-options';
 import { envOption } from '../cli/options';
 import { parseConfig } from '../core/validation';
 import { logger as rootLogger } from '../core/logger';
@@ -41,10 +42,7 @@ const bronzeConfigSchema = z.object({
   kinesisEndpoint: z.union([z.literal('aws'), z.url({ message: 'must be a URL or "aws"' })]),
   region: z.string().min(1),
   kafkaBrokers: z.string().min(1),
-  kafkaAuth: z.enum(['none', 'iam', 'tls', 'scram'], { message: 'must be none, iam, tls or scram' }),
-  kafkaUsername: z.string().optional(),
-  kafkaPassword: z.string().optional(),
-  kafkaCaFile: z.string().min(1).optional(),
+  ...kafkaAuthFields,
   registryUrl: z.url({ message: 'must be a URL' }),
   readerSchema: z.string().min(1),
   triggerSeconds: z.coerce.number().int().min(0, 'must be 0 or more seconds'),
@@ -122,7 +120,7 @@ async function runInForeground(job: JobName, args: string[], dataDir: string): P
 export function registerJobsCommand(program: Command): void {
   const jobs = program.command('jobs').description('Run the Glue jobs on local Spark against the local lake');
 
-  jobs
+  const bronze = jobs
     .command('bronze')
     .description(
       'Stream trades from Kinesis or MSK into bronze Delta tables (until stopped, or --available-now)',
@@ -134,16 +132,8 @@ export function registerJobsCommand(program: Command): void {
     .addOption(envOption('--region <region>', 'AWS region', 'us-east-1'))
     .addOption(
       envOption('--kafka-brokers <list>', 'comma-separated Kafka bootstrap brokers', DEFAULT_KAFKA_BROKERS),
-    )
-    .addOption(envOption('--kafka-auth <mode>', 'Kafka authentication: none, tls, scram or iam', 'none'))
-    .addOption(envOption('--kafka-username <name>', 'SASL/SCRAM user name'))
-    .addOption(envOption('--kafka-password <secret>', 'SASL/SCRAM password'))
-    .addOption(
-      envOption(
-        '--kafka-ca-file <pem>',
-        "CA certificates to trust for Kafka TLS (default: the JVM's, as for Amazon MSK)",
-      ),
-    )
+    );
+  addKafkaAuthOptions(bronze, "the JVM's")
     .addOption(envOption('--registry-url <url>', 'schema registry (Confluent API)', DEFAULT_REGISTRY_URL))
     .addOption(
       envOption(

@@ -1,6 +1,7 @@
 // The produce command's configuration: its flags (each with a STREAMSOFT_* variable) and their validation.
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { addKafkaAuthOptions, kafkaAuthFields } from '../cli/kafka-auth-options';
 import { envOption } from '../cli/options';
 import {
   DEFAULT_KAFKA_BROKERS,
@@ -12,7 +13,7 @@ import { DEFAULT_STREAM_NAME } from '../schemas/trade';
 import { collectAssignment, fieldAssignments } from './field-values';
 
 export function addProduceOptions(command: Command): Command {
-  return command
+  const upToKafka = command
     .addOption(envOption('--transport <kind>', 'where trades go: kinesis or msk', 'kinesis'))
     .addOption(envOption('--rate <n>', 'trades per second (0: as fast as acknowledged)', '1000'))
     .addOption(envOption('--count <n>', 'stop after this many trades'))
@@ -63,16 +64,8 @@ export function addProduceOptions(command: Command): Command {
     .addOption(envOption('--partitions <n>', 'partitions when the topic is created', '4'))
     .addOption(
       envOption('--create-topic <when>', 'create a missing topic: auto (plaintext only), yes, no', 'auto'),
-    )
-    .addOption(envOption('--kafka-auth <mode>', 'Kafka authentication: none, tls, scram or iam', 'none'))
-    .addOption(envOption('--kafka-username <name>', 'SASL/SCRAM user name'))
-    .addOption(envOption('--kafka-password <secret>', 'SASL/SCRAM password'))
-    .addOption(
-      envOption(
-        '--kafka-ca-file <pem>',
-        "CA certificates to trust for Kafka TLS (default: the system's, as for Amazon MSK)",
-      ),
-    )
+    );
+  return addKafkaAuthOptions(upToKafka, "the system's")
     .addOption(envOption('--compression <codec>', 'Kafka compression: none or gzip', 'gzip'))
     .addOption(envOption('--registry-url <url>', 'schema registry (Confluent API)', DEFAULT_REGISTRY_URL))
     .addOption(envOption('--region <region>', 'AWS region (default: the SDK provider chain)'))
@@ -146,10 +139,7 @@ export const produceConfigSchema = z
     topic: z.string().min(1),
     partitions: positiveInt,
     createTopic: when,
-    kafkaAuth: z.enum(['none', 'tls', 'scram', 'iam'], { message: 'must be none, tls, scram or iam' }),
-    kafkaUsername: z.string().optional(),
-    kafkaPassword: z.string().optional(),
-    kafkaCaFile: z.string().min(1).optional(),
+    ...kafkaAuthFields,
     compression: z.enum(['none', 'gzip'], { message: 'must be none or gzip' }),
     registryUrl: url,
     region: z.string().optional(),
