@@ -41,7 +41,10 @@ export class Athena extends Construct {
         enforceWorkgroupConfiguration: true,
         publishCloudwatchMetricsEnabled: true,
         bytesScannedCutoffPerQuery: props.bytesScannedCutoffPerQuery ?? 10 * 1024 ** 3,
-        engineVersion: { selectedEngineVersion: 'AUTO' },
+        // Delta Lake tables are read on engine version 3 only, and the workgroup must be configured for it
+        // (https://docs.aws.amazon.com/athena/latest/ug/delta-lake-tables.html); AUTO leaves the choice to
+        // Athena. The value is one of ListEngineVersions' names.
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
         resultConfiguration: {
           outputLocation: `s3://${results.bucketName}/results/`,
           expectedBucketOwner: ctx.accountId,

@@ -380,6 +380,33 @@ describe.each(TRANSPORTS)('the stack for transport %s', (transport) => {
     }
   });
 
+  test('registers the Delta tables the way Athena reads them: engine version 3, a location, no columns', () => {
+    // https://docs.aws.amazon.com/athena/latest/ug/delta-lake-tables.html: "Delta Lake queries are supported
+    // only on Athena engine version 3. You must ensure that the workgroup you create is configured to use
+    // Athena engine version 3", and "Athena requires only the location property in AWS Glue to read from
+    // your Delta Lake tables" (the schema comes from the Delta log: a column added by schema evolution
+    // shows up with no change to the catalog).
+    const doc = docs.get(transport)!;
+    const workgroups = Object.values(resourcesOf(doc, 'aws_athena_workgroup'));
+    expect(workgroups.length).toBeGreaterThan(0);
+    for (const workgroup of workgroups) {
+      const configuration = workgroup.configuration as {
+        engine_version?: { selected_engine_version?: string };
+      };
+      expect(configuration.engine_version?.selected_engine_version).toBe('Athena engine version 3');
+    }
+    const tables = Object.values(resourcesOf(doc, 'aws_glue_catalog_table'));
+    expect(tables.length).toBeGreaterThan(0);
+    for (const table of tables) {
+      expect([table.name, (table.parameters as Record<string, string>).table_type]).toEqual([
+        table.name,
+        'DELTA',
+      ]);
+      const storage = table.storage_descriptor as Record<string, unknown>;
+      expect([table.name, Object.keys(storage)]).toEqual([table.name, ['location']]);
+    }
+  });
+
   test('a streaming job on a worker type of ETL jobs only is caught', () => {
     const doc = structuredClone(docs.get(transport)!);
     const streaming = Object.entries(resourcesOf(doc, 'aws_glue_job')).find(
