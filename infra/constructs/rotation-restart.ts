@@ -29,22 +29,24 @@ export interface RotationRestartProps {
 }
 
 /**
- * The event Secrets Manager records through CloudTrail when a rotation completed
- * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/cloudtrail_log_entries.html, "Log entries
- * for rotation"; pattern as in
- * https://docs.aws.amazon.com/secretsmanager/latest/userguide/monitoring-eventbridge.html, "Match events
- * when a secret value rotates"): a service event, not an API call, naming the secret in
- * `additionalEventData.SecretId`.
+ * The event Secrets Manager itself sends to EventBridge when a rotation has moved a secret's AWSCURRENT
+ * label to the new version ("Secret Label Updated": source `aws.secretsmanager`, the secret's ARN in
+ * `resources`, `detail.labelUpdated` = the label; sent for every label but AWSPENDING and AWSPREVIOUS, on
+ * the default bus, enabled for all secrets:
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/secret-event-notifications.html and
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/event-detail-secret-label-updated-secretsmanager.html).
+ * It is a documented native event with a documented example, not one derived from CloudTrail records, and
+ * it fires for any new current value (RDS's rotation, or a value put by hand), which is exactly when the
+ * running tasks hold a stale password. `resources` is an array in the event: EventBridge matches when it
+ * shares an element with the pattern's list
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html).
  */
-export function rotationSucceededPattern(secretArns: string[]): Record<string, unknown> {
+export function secretRotatedPattern(secretArns: string[]): Record<string, unknown> {
   return {
     source: ['aws.secretsmanager'],
-    'detail-type': ['AWS Service Event via CloudTrail'],
-    detail: {
-      eventSource: ['secretsmanager.amazonaws.com'],
-      eventName: ['RotationSucceeded'],
-      additionalEventData: { SecretId: secretArns },
-    },
+    'detail-type': ['Secret Label Updated'],
+    resources: secretArns,
+    detail: { labelUpdated: ['AWSCURRENT'] },
   };
 }
 
@@ -119,7 +121,7 @@ export class RotationRestart extends Construct {
     const rule = new CloudwatchEventRule(this, 'rotated', {
       name: `${name}-on-rotation`,
       description: `Restart ${props.serviceName} after RDS rotates its database password`,
-      eventPattern: JSON.stringify(rotationSucceededPattern(props.secretArns)),
+      eventPattern: JSON.stringify(secretRotatedPattern(props.secretArns)),
     });
     const eventsRole = new IamRole(this, 'events-role', {
       name: `${name}-events`,

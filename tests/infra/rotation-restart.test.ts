@@ -1,8 +1,8 @@
 // After RDS rotates a master password, the service that reads it restarts: the rule matches the
-// documented RotationSucceeded event of its own secret only, and its target may restart only its own
-// service.
+// documented "Secret Label Updated" event of its own secret's AWSCURRENT label only, and its target may
+// restart only its own service.
 import './setup-cdktf';
-import { rotationSucceededPattern } from '../../infra/constructs/rotation-restart';
+import { secretRotatedPattern } from '../../infra/constructs/rotation-restart';
 import { resourcesOf, synthTransport, type Synthesized } from './synth-support';
 
 let stack: Synthesized;
@@ -10,37 +10,39 @@ beforeAll(() => {
   stack = synthTransport('both');
 });
 
-/** EventBridge matching for the pattern forms used here: arrays of exact values, nested objects. */
+/**
+ * EventBridge matching for the pattern forms used here: arrays of exact values, nested objects; an array
+ * in the event matches when it shares an element with the pattern's
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html).
+ */
 function matches(pattern: unknown, event: unknown): boolean {
-  if (Array.isArray(pattern)) return pattern.includes(event);
+  if (Array.isArray(pattern)) {
+    return Array.isArray(event) ? event.some((value) => pattern.includes(value)) : pattern.includes(event);
+  }
   if (typeof pattern !== 'object' || pattern === null) throw new Error('unsupported pattern');
   if (typeof event !== 'object' || event === null) return false;
   return Object.entries(pattern).every(([k, p]) => matches(p, (event as Record<string, unknown>)[k]));
 }
 
 /**
- * A RotationSucceeded event as EventBridge delivers it from CloudTrail
- * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/cloudtrail_log_entries.html, rotation
- * entries; envelope per https://docs.aws.amazon.com/eventbridge/latest/ref/events-structure.html).
+ * A "Secret Label Updated" event, shaped as AWS's example
+ * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/event-detail-secret-label-updated-secretsmanager.html):
+ * the secret's ARN in `resources`, its friendly name, the label moved and the new version.
  */
-function rotationEvent(secretArn: string, eventName = 'RotationSucceeded') {
+function labelEvent(secretArn: string, labelUpdated = 'AWSCURRENT') {
   return {
     version: '0',
+    id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+    'detail-type': 'Secret Label Updated',
     source: 'aws.secretsmanager',
-    'detail-type': 'AWS Service Event via CloudTrail',
     account: '123456789012',
+    time: '2026-12-07T16:43:48Z',
     region: 'eu-west-1',
-    resources: [],
+    resources: [secretArn],
     detail: {
-      eventVersion: '1.08',
-      userIdentity: { accountId: '123456789012', invokedBy: 'secretsmanager.amazonaws.com' },
-      eventSource: 'secretsmanager.amazonaws.com',
-      eventName,
-      awsRegion: 'eu-west-1',
-      requestParameters: null,
-      responseElements: null,
-      additionalEventData: { SecretId: secretArn },
-      eventType: 'AwsServiceEvent',
+      name: secretArn.split(':secret:')[1] ?? secretArn,
+      labelUpdated,
+      versionId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
     },
   };
 }
@@ -69,23 +71,24 @@ function restartOf(service: string) {
 }
 
 test.each(SERVICES)(
-  '%s: the rule fires on the rotation of the secret its tasks read, and only on that',
+  '%s: the rule fires when its own secret gets a new current value, and only then',
   (service) => {
     const { rule, secretArns } = restartOf(service);
     expect(secretArns).toHaveLength(1);
     const pattern = JSON.parse(String(rule.event_pattern)) as unknown;
-    expect(matches(pattern, rotationEvent(secretArns[0]!))).toBe(true);
-    expect(matches(pattern, rotationEvent(secretArns[0]!, 'RotationFailed'))).toBe(false);
-    expect(matches(pattern, rotationEvent(secretArns[0]!, 'RotationStarted'))).toBe(false);
+    expect(matches(pattern, labelEvent(secretArns[0]!))).toBe(true);
+    // a custom staging label moving is no new password
+    expect(matches(pattern, labelEvent(secretArns[0]!, 'RELEASE'))).toBe(false);
     const other = restartOf(service === 'registry' ? 'metabase' : 'registry').secretArns[0]!;
     expect(other).not.toBe(secretArns[0]);
-    expect(matches(pattern, rotationEvent(other))).toBe(false);
+    expect(matches(pattern, labelEvent(other))).toBe(false);
   },
 );
 
-test('the matcher refuses an event of another shape (an API call, not the service event)', () => {
-  const event = { ...rotationEvent('arn:x'), 'detail-type': 'AWS API Call via CloudTrail' };
-  expect(matches(rotationSucceededPattern(['arn:x']), event)).toBe(false);
+test('the matcher refuses an event of another shape (a CloudTrail record, not the native event)', () => {
+  const event = { ...labelEvent('arn:x'), 'detail-type': 'AWS Service Event via CloudTrail' };
+  expect(matches(secretRotatedPattern(['arn:x']), event)).toBe(false);
+  expect(matches(secretRotatedPattern(['arn:x']), labelEvent('arn:x'))).toBe(true);
 });
 
 test.each(SERVICES)(
