@@ -79,6 +79,9 @@ def test_a_new_compatible_version_flows_into_bronze_while_the_query_runs(
 ) -> None:
     # the real registry: v1 then v2 under a subject of this test's own, so v2 is its latest version
     subject = f"trades-{uuid.uuid4().hex[:8]}-value"
+    # First a schema no other test has: a fresh Apicurio numbers ids and a subject's versions both from 1,
+    # and this keeps them apart, so a reader id taken for a version number (or back) shows below.
+    registry.register(f"{subject}-other", {"type": "record", "name": f"Other{uuid.uuid4().hex}", "fields": []})
     v1_id = registry.register(subject, TRADE_V1)
     v2_id = registry.register(subject, TRADE_V2)
     trades_path = table_path(tmp_lake, "bronze", "trades")
