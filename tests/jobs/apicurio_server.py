@@ -1,6 +1,5 @@
 """The project's own schema registry stand-in, Apicurio Registry (`streamsoft services start --only registry`,
-local/services/registry.ts), in a throwaway data dir on a free loopback port, for the jobs tests that should
-meet the real registry rather than registry_stub.py."""
+local/services/registry.ts), in a throwaway data dir on a free loopback port, for the jobs tests."""
 
 from __future__ import annotations
 

@@ -87,7 +87,7 @@ def kafka() -> Iterator["KafkaBroker"]:
 @pytest.fixture(scope="session")
 def registry() -> Iterator["ApicurioRegistry"]:
     """The real schema registry (Apicurio), one for the session: each test registers under its own subject.
-    (test_bronze.py keeps registry_stub.py, which counts requests per schema id for its cache test.)"""
+    (test_bronze.py's cache test alone uses an in-process stub, to count the requests per schema id.)"""
     from apicurio_server import ApicurioRegistry
 
     server = ApicurioRegistry()

@@ -4,27 +4,71 @@ bad record quarantined with its reason, replayed batches written once, one regis
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterator, Sequence
+import json
+import threading
+import uuid
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Iterator, Mapping, Sequence
 
 import pytest
 from pyspark.sql import DataFrame, SparkSession
 
-# A stub, not Apicurio: test_each_writer_schema_is_fetched_once_per_python_worker proves the per-worker schema
-# cache by counting the registry requests for each schema id, which only an in-process server can count.
-from registry_stub import RegistryStub
+from apicurio_server import ApicurioRegistry
 from streamsoft_jobs.bronze_sink import BronzeSink, ensure_bronze_tables
 from streamsoft_jobs.bronze_transforms import FRAME_SCHEMA
 from streamsoft_jobs.lake import table_path
-from trade_frames import SCHEMAS, TRADE_V2, V1_ID, V2_ID, frame, trade
+from trade_frames import SCHEMAS, TRADE_V1, TRADE_V2, V1_ID, V2_ID, frame, trade
 
 ARRIVAL = dt.datetime(2026, 11, 28, 9, 30, 1, tzinfo=dt.timezone.utc)
+WRITERS = {1: TRADE_V1, 2: TRADE_V2}
+
+
+@pytest.fixture(scope="module")
+def ids(registry: ApicurioRegistry) -> dict[int, int]:
+    """Trade v1 and v2 registered in the real registry (Apicurio): the schema id of each version."""
+    subject = f"trades-{uuid.uuid4().hex[:8]}-value"
+    return {version: registry.register(subject, schema) for version, schema in WRITERS.items()}
+
+
+class CountingRegistry:
+    """Serves writer schemas by id, the one registry call a sink without a subject makes, and counts the
+    requests per id."""
+
+    def __init__(self, schemas: Mapping[int, Mapping[str, Any]]) -> None:
+        self.requests: Counter[int] = Counter()
+        counting = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                schema_id = self.path.rsplit("/schemas/ids/", 1)[-1]
+                schema = schemas.get(int(schema_id)) if "/schemas/ids/" in self.path and schema_id.isdigit() else None
+                if schema is not None:
+                    counting.requests[int(schema_id)] += 1
+                payload = json.dumps({"schema": json.dumps(schema)} if schema else {"error_code": 40403}).encode()
+                self.send_response(200 if schema is not None else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *_args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/apis/ccompat/v7"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 @pytest.fixture
-def registry() -> Iterator[RegistryStub]:
-    stub = RegistryStub(SCHEMAS, {"trades-value": V2_ID})
-    yield stub
-    stub.stop()
+def counting_registry() -> Iterator[CountingRegistry]:
+    server = CountingRegistry(SCHEMAS)
+    yield server
+    server.stop()
 
 
 def frames_df(spark: SparkSession, raws: Sequence[bytes | None], first_offset: int = 0) -> DataFrame:
@@ -33,12 +77,13 @@ def frames_df(spark: SparkSession, raws: Sequence[bytes | None], first_offset: i
     )
 
 
-def good_frames() -> list[bytes]:
-    return [frame(trade(i, 1), V1_ID) if i % 2 else frame(trade(i, 2), V2_ID) for i in range(20)]
+def good_frames(ids: Mapping[int, int]) -> list[bytes]:
+    """20 trades, odd ones written with v1 and even ones with v2, framed with the schema ids in `ids`."""
+    return [frame(trade(i, v), ids[v], WRITERS[v]) for i in range(20) for v in [1 if i % 2 else 2]]
 
 
-def bad_frames() -> dict[str, tuple[bytes | None, str]]:
-    v2 = frame(trade(99, 2), V2_ID)
+def bad_frames(ids: Mapping[int, int]) -> dict[str, tuple[bytes | None, str]]:
+    v2 = frame(trade(99, 2), ids[2], TRADE_V2)
     return {
         "empty": (b"", "empty_payload"),
         "null": (None, "empty_payload"),
@@ -50,17 +95,19 @@ def bad_frames() -> dict[str, tuple[bytes | None, str]]:
     }
 
 
-def test_v1_and_v2_in_one_batch_decode_into_the_v2_shape(spark: SparkSession, tmp_lake: str, registry: RegistryStub) -> None:
+def test_v1_and_v2_in_one_batch_decode_into_the_v2_shape(
+    spark: SparkSession, tmp_lake: str, registry: ApicurioRegistry, ids: dict[int, int]
+) -> None:
     ensure_bronze_tables(spark, tmp_lake, TRADE_V2)
     sink = BronzeSink(tmp_lake, TRADE_V2, registry.url, app_id="test")
-    sink(frames_df(spark, good_frames()), 0)
+    sink(frames_df(spark, good_frames(ids)), 0)
 
     rows = {r["operation_id"]: r for r in spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades")).collect()}
     assert len(rows) == 20
     for i in range(20):
         expected = trade(i, 1 if i % 2 else 2)
         row = rows[expected["operation_id"]]
-        assert row["_schema_id"] == (V1_ID if i % 2 else V2_ID)
+        assert row["_schema_id"] == ids[1 if i % 2 else 2]
         assert row["price"] == expected["price"]
         assert row["quantity"] == expected.get("quantity", 1)  # v1 gets the v2 default
         assert row["broker"] == expected.get("broker")
@@ -71,10 +118,12 @@ def test_v1_and_v2_in_one_batch_decode_into_the_v2_shape(spark: SparkSession, tm
     assert quarantine.count() == 0
 
 
-def test_each_kind_of_bad_record_is_quarantined_with_its_reason(spark: SparkSession, tmp_lake: str, registry: RegistryStub) -> None:
+def test_each_kind_of_bad_record_is_quarantined_with_its_reason(
+    spark: SparkSession, tmp_lake: str, registry: ApicurioRegistry, ids: dict[int, int]
+) -> None:
     ensure_bronze_tables(spark, tmp_lake, TRADE_V2)
-    bad = bad_frames()
-    raws = [frame(trade(1, 2), V2_ID)] + [raw for raw, _ in bad.values()]
+    bad = bad_frames(ids)
+    raws = [frame(trade(1, 2), ids[2], TRADE_V2)] + [raw for raw, _ in bad.values()]
     BronzeSink(tmp_lake, TRADE_V2, registry.url, app_id="test")(frames_df(spark, raws), 0)
 
     trades = spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades"))
@@ -92,10 +141,12 @@ def test_each_kind_of_bad_record_is_quarantined_with_its_reason(spark: SparkSess
         assert row["_ingested_at"] is not None
 
 
-def test_a_replayed_batch_is_not_written_twice(spark: SparkSession, tmp_lake: str, registry: RegistryStub) -> None:
+def test_a_replayed_batch_is_not_written_twice(
+    spark: SparkSession, tmp_lake: str, registry: ApicurioRegistry, ids: dict[int, int]
+) -> None:
     ensure_bronze_tables(spark, tmp_lake, TRADE_V2)
     sink = BronzeSink(tmp_lake, TRADE_V2, registry.url, app_id="replay-test")
-    batch = frames_df(spark, good_frames() + [b"\x05bad"])
+    batch = frames_df(spark, good_frames(ids) + [b"\x05bad"])
     trades = table_path(tmp_lake, "bronze", "trades")
     quarantine = table_path(tmp_lake, "bronze", "trades_quarantine")
 
@@ -104,23 +155,26 @@ def test_a_replayed_batch_is_not_written_twice(spark: SparkSession, tmp_lake: st
     assert spark.read.format("delta").load(trades).count() == 20
     assert spark.read.format("delta").load(quarantine).count() == 1
 
-    sink(frames_df(spark, good_frames(), first_offset=100), 8)
+    sink(frames_df(spark, good_frames(ids), first_offset=100), 8)
     assert spark.read.format("delta").load(trades).count() == 40
 
     # another query (a reset checkpoint gets a new query id) starting again from batch 0 still writes
-    BronzeSink(tmp_lake, TRADE_V2, registry.url, app_id="another-query")(frames_df(spark, good_frames(), 200), 0)
+    BronzeSink(tmp_lake, TRADE_V2, registry.url, app_id="another-query")(frames_df(spark, good_frames(ids), 200), 0)
     assert spark.read.format("delta").load(trades).count() == 60
 
 
-def test_each_writer_schema_is_fetched_once_per_python_worker(spark: SparkSession, tmp_lake: str, registry: RegistryStub) -> None:
+def test_each_writer_schema_is_fetched_once_per_python_worker(
+    spark: SparkSession, tmp_lake: str, counting_registry: CountingRegistry
+) -> None:
+    # A stub, not Apicurio: the proof is the count of registry requests per schema id, which Apicurio does not report.
     ensure_bronze_tables(spark, tmp_lake, TRADE_V2)
-    sink = BronzeSink(tmp_lake, TRADE_V2, registry.url, app_id="cache-test")
+    sink = BronzeSink(tmp_lake, TRADE_V2, counting_registry.url, app_id="cache-test")
     for batch_id in range(4):
-        sink(frames_df(spark, good_frames(), first_offset=batch_id * 100).repartition(2), batch_id)
+        sink(frames_df(spark, good_frames({1: V1_ID, 2: V2_ID}), first_offset=batch_id * 100).repartition(2), batch_id)
     assert spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades")).count() == 80
     # local[2] reuses at most two Python workers; each asks the registry once per id, not once per batch
-    assert 1 <= registry.id_requests(V1_ID) <= 2
-    assert 1 <= registry.id_requests(V2_ID) <= 2
+    assert 1 <= counting_registry.requests[V1_ID] <= 2
+    assert 1 <= counting_registry.requests[V2_ID] <= 2
 
 
 def test_bronze_tables_checkpoint_their_log_every_100_commits(spark: SparkSession, tmp_lake: str) -> None:

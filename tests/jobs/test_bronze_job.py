@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import uuid
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -15,7 +16,7 @@ from pyspark.sql.datasource import DataSource, SimpleDataSourceStreamReader
 from pyspark.sql.types import BinaryType, StringType, StructField, StructType, TimestampType
 
 import bronze_streaming
-from registry_stub import RegistryStub
+from apicurio_server import ApicurioRegistry
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
 from streamsoft_jobs.bronze_job import (
     restart_reason,
@@ -255,22 +256,22 @@ def aws_connector_stand_in(records: list[tuple[Any, ...]]) -> type[DataSource]:
     return AwsKinesisStandIn
 
 
-def test_the_job_starts_its_query_with_the_aws_connector_when_asked(spark: SparkSession, tmp_lake: str, tmp_path: Path) -> None:
+def test_the_job_starts_its_query_with_the_aws_connector_when_asked(
+    spark: SparkSession, tmp_lake: str, tmp_path: Path, registry: ApicurioRegistry
+) -> None:
+    stream = f"t-{uuid.uuid4().hex[:8]}"
+    v2_id = registry.register(f"{stream}-value", SCHEMAS[V2_ID])  # the real registry (Apicurio)
     arrival = dt.datetime(2026, 11, 28, 9, 30, 1)
-    records = [(frame(trade(i, 2), V2_ID), "t", f"k{i}", f"4959{i:04d}", arrival) for i in range(12)]
+    records = [(frame(trade(i, 2), v2_id, SCHEMAS[V2_ID]), stream, f"k{i}", f"4959{i:04d}", arrival) for i in range(12)]
     spark.dataSource.register(aws_connector_stand_in(records))
-    registry = RegistryStub(SCHEMAS, {"t-value": V2_ID})
-    try:
-        argv = ["--lake-path", tmp_lake, "--checkpoint-path", str(tmp_path / "ck"), "--registry-url", registry.url]
-        c = BronzeConfig.from_args(
-            parse_job_args([*argv, "--stream-name", "t", "--kinesis-reader", "aws", "--available-now", "true"])
-        )
-        run_bronze(spark, c)
-    finally:
-        registry.stop()
+    argv = ["--lake-path", tmp_lake, "--checkpoint-path", str(tmp_path / "ck"), "--registry-url", registry.url]
+    c = BronzeConfig.from_args(
+        parse_job_args([*argv, "--stream-name", stream, "--kinesis-reader", "aws", "--available-now", "true"])
+    )
+    run_bronze(spark, c)
 
     started_with = json.loads((tmp_path / "ck" / "aws-kinesis-metadata" / "options.json").read_text(encoding="utf-8"))
-    expected = kinesis_reader_options(c.kinesis_reader, "t", "us-east-1", None, "TRIM_HORIZON", str(tmp_path / "ck"))
+    expected = kinesis_reader_options(c.kinesis_reader, stream, "us-east-1", None, "TRIM_HORIZON", str(tmp_path / "ck"))
     assert {k.lower(): v for k, v in started_with.items()} == {k.lower(): v for k, v in expected.items()}
     rows = spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades")).collect()
     # the connector has no shard column: a record is its sequence number alone

@@ -13,11 +13,11 @@ from typing import Iterator
 import pytest
 from pyspark.sql import SparkSession
 
+from apicurio_server import ApicurioRegistry
 from kafka_server import KafkaBroker
-from registry_stub import RegistryStub
-from streamsoft_jobs.bronze_job import BronzeConfig, run_bronze
+from streamsoft_jobs.bronze_job import run_bronze
 from streamsoft_jobs.lake import table_path
-from trade_frames import SCHEMAS, V2_ID, frame, trade
+from trade_frames import SCHEMAS, V2_ID, bronze_config, frame, trade
 
 COUNT = 120
 
@@ -30,9 +30,11 @@ def kafka() -> Iterator[KafkaBroker]:
 
 
 @pytest.fixture(scope="module")
-def topic(spark: SparkSession, kafka: KafkaBroker) -> str:
+def topic(spark: SparkSession, kafka: KafkaBroker, registry: ApicurioRegistry) -> str:
     name = f"trades-{uuid.uuid4().hex[:8]}"
-    rows = [(f"k{i % 7}", frame(trade(i, 2), V2_ID)) for i in range(COUNT)]
+    # the real registry (Apicurio): the job reads the subject's latest version and the writer schema by id
+    v2_id = registry.register(f"{name}-value", SCHEMAS[V2_ID])
+    rows = [(f"k{i % 7}", frame(trade(i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(COUNT)]
     (
         spark.createDataFrame(rows, "key string, value binary")
         .write.format("kafka")
@@ -45,7 +47,14 @@ def topic(spark: SparkSession, kafka: KafkaBroker) -> str:
 
 @pytest.mark.parametrize(("auth", "listener"), [("tls", "SSL"), ("scram", "SASL_SSL")])
 def test_bronze_reads_exactly_the_produced_trades_over_a_secure_listener(
-    spark: SparkSession, tmp_lake: str, tmp_path: Path, kafka: KafkaBroker, topic: str, auth: str, listener: str
+    spark: SparkSession,
+    tmp_lake: str,
+    tmp_path: Path,
+    kafka: KafkaBroker,
+    registry: ApicurioRegistry,
+    topic: str,
+    auth: str,
+    listener: str,
 ) -> None:
     secure = kafka.listeners[listener]
     username: str | None = None
@@ -54,29 +63,22 @@ def test_bronze_reads_exactly_the_produced_trades_over_a_secure_listener(
         assert secure["saslMechanism"] == "SCRAM-SHA-512"
         username = secure["username"]
         password = Path(secure["passwordFile"]).read_text(encoding="utf-8").strip()
-    registry = RegistryStub(SCHEMAS, {f"{topic}-value": V2_ID})
-    try:
-        run_bronze(
-            spark,
-            BronzeConfig(
-                job_name=f"bronze-{auth}",
-                source="kafka",
-                stream=topic,
-                lake_path=tmp_lake,
-                checkpoint_path=str(tmp_path / "checkpoint"),
-                registry_url=registry.url,
-                reader_schema="registry",
-                subject=f"{topic}-value",
-                kafka_brokers=secure["endpoint"],
-                kafka_auth=auth,
-                kafka_ca_file=secure["caFile"],
-                available_now=True,
-                kafka_username=username,
-                kafka_password=password,
-            ),
-        )
-    finally:
-        registry.stop()
+    run_bronze(
+        spark,
+        bronze_config(
+            "kafka",
+            topic,
+            tmp_lake,
+            tmp_path / "checkpoint",
+            registry.url,
+            job_name=f"bronze-{auth}",
+            kafka_brokers=secure["endpoint"],
+            kafka_auth=auth,
+            kafka_ca_file=secure["caFile"],
+            kafka_username=username,
+            kafka_password=password,
+        ),
+    )
 
     bronze = spark.read.format("delta").load(table_path(tmp_lake, "bronze", "trades"))
     got = sorted((r["operation_id"], r["price"], r["quantity"]) for r in bronze.collect())

@@ -22,7 +22,7 @@ from kinesalite_server import Kinesalite, free_port, put_all
 from streamsoft_jobs.bronze_job import BronzeConfig, run_bronze
 from streamsoft_jobs.kinesis_readers import KinesisReaderConfig
 from streamsoft_jobs.lake import table_path
-from trade_frames import SCHEMAS, V2_ID, frame, trade
+from trade_frames import SCHEMAS, V2_ID, bronze_config, frame, trade
 
 NAMESPACE = "StreamSoft/Bronze"
 
@@ -68,18 +68,17 @@ def published(client: Any, job_name: str, source: str) -> tuple[set[str], Callab
     return {m["MetricName"] for m in listed}, statistics
 
 
-def bronze_config(kinesalite: Kinesalite, registry: ApicurioRegistry, stream: str, lake: str, tmp_path: Path, **extra: Any) -> BronzeConfig:
-    return BronzeConfig(
+def kinesis_config(
+    kinesalite: Kinesalite, registry: ApicurioRegistry, stream: str, lake: str, tmp_path: Path, **extra: Any
+) -> BronzeConfig:
+    return bronze_config(
+        "kinesis",
+        stream,
+        lake,
+        tmp_path / "checkpoint",
+        registry.url,
         job_name=f"bronze-metrics-{stream}",
-        source="kinesis",
-        stream=stream,
-        lake_path=lake,
-        checkpoint_path=str(tmp_path / "checkpoint"),
-        registry_url=registry.url,
-        reader_schema="registry",
-        subject=f"{stream}-value",
         kinesis_endpoint=kinesalite.endpoint,
-        available_now=True,
         kinesis_reader=KinesisReaderConfig(max_records_per_shard=20),
         **extra,
     )
@@ -93,7 +92,7 @@ def test_each_batch_publishes_duration_and_rows_to_cloudwatch(
     v2_id = registry.register(f"{stream}-value", SCHEMAS[V2_ID])
     records = [(f"k{i}", frame(trade(i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(70)] + [("bad", b"\x09garbage")]
     put_all(kinesalite.client(), stream, records)
-    config = bronze_config(
+    config = kinesis_config(
         kinesalite,
         registry,
         stream,
@@ -124,7 +123,7 @@ def test_an_unreachable_cloudwatch_is_logged_and_the_stream_keeps_going(
     v2_id = registry.register(f"{stream}-value", SCHEMAS[V2_ID])
     closed_port = free_port()  # nothing listens there
     put_all(kinesalite.client(), stream, [(f"k{i}", frame(trade(i, 2), v2_id, SCHEMAS[V2_ID])) for i in range(45)])
-    config = bronze_config(
+    config = kinesis_config(
         kinesalite,
         registry,
         stream,
@@ -154,17 +153,14 @@ def test_kafka_batches_publish_how_far_they_are_behind_the_latest_offset(
         .option("topic", topic)
         .save()
     )
-    config = BronzeConfig(
+    config = bronze_config(
+        "kafka",
+        topic,
+        tmp_lake,
+        tmp_path / "checkpoint",
+        registry.url,
         job_name=f"bronze-metrics-{topic}",
-        source="kafka",
-        stream=topic,
-        lake_path=tmp_lake,
-        checkpoint_path=str(tmp_path / "checkpoint"),
-        registry_url=registry.url,
-        reader_schema="registry",
-        subject=f"{topic}-value",
         kafka_brokers=kafka.bootstrap,
-        available_now=True,
         max_offsets_per_trigger=30,  # 100 records → 4 batches, the first three leaving some behind
         cloudwatch_namespace=NAMESPACE,
         cloudwatch_endpoint=cloudwatch_endpoint,

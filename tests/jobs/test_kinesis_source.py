@@ -18,7 +18,7 @@ from pyspark.sql import DataFrame, SparkSession
 
 from apicurio_server import ApicurioRegistry
 from kinesalite_server import Kinesalite, put_all, wait_active
-from streamsoft_jobs.bronze_job import BronzeConfig, run_bronze
+from streamsoft_jobs.bronze_job import run_bronze
 from streamsoft_jobs.kinesis_ends import LocalShardEnds
 from streamsoft_jobs.kinesis_readers import KinesisReaderConfig
 from streamsoft_jobs.kinesis_source import (
@@ -31,7 +31,7 @@ from streamsoft_jobs.kinesis_source import (
     parse_starting_position,
 )
 from streamsoft_jobs.lake import table_path
-from trade_frames import REPO_ROOT, SCHEMAS, V1_ID, V2_ID, frame, trade
+from trade_frames import REPO_ROOT, SCHEMAS, V1_ID, V2_ID, bronze_config, frame, trade
 
 Rec = tuple[str, str, bytes]  # (shardId, sequenceNumber, data)
 
@@ -473,17 +473,13 @@ def test_bronze_query_drains_the_stream_once_and_resumes_from_its_checkpoint(
     good = [framed(trade(i, 1 if i % 3 == 0 else 2), 1 if i % 3 == 0 else 2) for i in range(120)]
     bad = [b"\x09garbage", b"\x00\x7f\xff\xff\xf1" + good[1][5:], good[1][:9]]
     acked = put_all(client, stream, [(f"k{i}", raw) for i, raw in enumerate(good + bad)])
-    config = BronzeConfig(
-        job_name="bronze-test",
-        source="kinesis",
-        stream=stream,
-        lake_path=tmp_lake,
-        checkpoint_path=str(tmp_path / "checkpoint"),
-        registry_url=registry.url,
-        reader_schema="registry",
-        subject=f"{stream}-value",
+    config = bronze_config(
+        "kinesis",
+        stream,
+        tmp_lake,
+        tmp_path / "checkpoint",
+        registry.url,
         kinesis_endpoint=kinesalite.endpoint,
-        available_now=True,
         kinesis_reader=KinesisReaderConfig(max_records_per_shard=25),  # several batches per shard: the drain must not stop after one
     )
     run_bronze(spark, config)
@@ -512,14 +508,7 @@ def test_bronze_query_drains_the_stream_once_and_resumes_from_its_checkpoint(
 def test_reader_schema_can_be_a_local_file(spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite) -> None:
     from streamsoft_jobs.bronze_job import load_reader_schema
 
-    config = BronzeConfig(
-        job_name="x",
-        source="kinesis",
-        stream="s",
-        lake_path=tmp_lake,
-        checkpoint_path=str(tmp_path),
-        registry_url="http://127.0.0.1:9/unused",
-        reader_schema=str(REPO_ROOT / "schemas" / "trade-v2.avsc"),
-        subject="s-value",
+    config = bronze_config(
+        "kinesis", "s", tmp_lake, tmp_path, "http://127.0.0.1:9/unused", reader_schema=str(REPO_ROOT / "schemas" / "trade-v2.avsc")
     )
     assert [f["name"] for f in load_reader_schema(config).schema["fields"]][-2:] == ["quantity", "broker"]

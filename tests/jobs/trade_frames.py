@@ -1,4 +1,5 @@
-"""Builds Confluent-framed Avro trades for the jobs tests (the producer's framing, in Python)."""
+"""Builds Confluent-framed Avro trades for the jobs tests (the producer's framing, in Python), and the bronze
+query configuration the tests run them through."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from fastavro import parse_schema, schemaless_writer
+
+from streamsoft_jobs.bronze_job import BronzeConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TRADE_V1 = json.loads((REPO_ROOT / "schemas" / "trade-v1.avsc").read_text(encoding="utf-8"))
@@ -43,3 +46,25 @@ def frame(values: dict[str, Any], schema_id: int, schema: Mapping[str, Any] | No
     body = io.BytesIO()
     schemaless_writer(body, parse_schema(dict(schema) if schema is not None else SCHEMAS[schema_id]), values)
     return b"\x00" + struct.pack(">I", schema_id) + body.getvalue()
+
+
+def bronze_config(
+    source: str, stream: str, lake_path: str, checkpoint_path: str | Path, registry_url: str, **overrides: Any
+) -> BronzeConfig:
+    """A one-source bronze query as the tests run it: the reader schema is the latest of `<stream>-value`,
+    and the query drains what is there, then stops. Any other BronzeConfig field by keyword."""
+    settings: dict[str, Any] = {
+        "job_name": f"bronze-{stream}",
+        "reader_schema": "registry",
+        "subject": f"{stream}-value",
+        "available_now": True,
+        **overrides,
+    }
+    return BronzeConfig(
+        source=source,
+        stream=stream,
+        lake_path=lake_path,
+        checkpoint_path=str(checkpoint_path),
+        registry_url=registry_url,
+        **settings,
+    )
