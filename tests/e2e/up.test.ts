@@ -299,7 +299,7 @@ test('a second up on the same data dir starts cleanly, and SIGKILL of up leaves 
 
 // The other ways `up` is stopped, each on a run whose stand-ins, producer and bronze job are up (the first
 // bronze batch has landed): its output pipe closed, as by `up 2>&1 | head -n 3`, and SIGTERM. Each time,
-// nothing of the run may be left 15 s after the stop, and the next up must start cleanly (the next test).
+// nothing of the run may be left 15 s after the stop; each run also starts cleanly after the one before.
 test.each([
   ['its output pipe is closed (| head)', 'closed' as const],
   ['it gets SIGTERM', 'SIGTERM' as const],

@@ -2,7 +2,6 @@
 // GetRecords, Kafka produce and consume, registry register and fetch, and data surviving restarts.
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import {
   CreateStreamCommand,
   GetRecordsCommand,
@@ -17,7 +16,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { startStandIns, type StandIns } from '../../../local/services/throwaway-stand-ins';
 import { dataDirLayout } from '../../../core/paths';
 import { listStreamsProbe } from '../../../local/services/kinesis';
-import { readRunRecord } from '../../../local/services/supervisor';
+import { logFile, readRunRecord } from '../../../local/services/supervisor';
 
 jest.setTimeout(300_000);
 
@@ -115,7 +114,7 @@ describe('stand-ins', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await listStreamsProbe(standIns.endpoints.kinesis!)).toBe(true);
-    expect(readFileSync(path.join(dataDirLayout(standIns.dataDir).logs, 'kinesis.log'), 'utf8')).toMatch(
+    expect(readFileSync(logFile(dataDirLayout(standIns.dataDir), 'kinesis'), 'utf8')).toMatch(
       /a client closed its connection mid-request/,
     );
   });
