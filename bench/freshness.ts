@@ -5,8 +5,9 @@
 //   npx tsx bench/freshness.ts [--rate 2000] [--duration 300] [--refine continuous|batch] [--sample 5]
 // A layer's age (now − its newest trade's event time) at a steady rate is the latency of that layer's
 // newest rows; gold's age is the dashboard's freshness. Also: `up` start → first gold rows, the CPU
-// seconds the silver/gold driver (its whole process group) spends per minute of input, and how long the
-// stop takes and what it leaves.
+// seconds the silver/gold driver (its whole process group) spends per minute of input, the cores each part
+// of the run used during the window and how busy the machine's cores were, and how long the stop takes and
+// what it leaves.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -41,12 +42,16 @@ function cmdline(pid: number): string {
   }
 }
 
-/** pgid and CPU seconds (user + system) of a process, from /proc/<pid>/stat. */
-function stat(pid: number): { pgid: number; cpuS: number } | undefined {
+/** Parent pid, pgid and CPU seconds (user + system) of a process, from /proc/<pid>/stat. */
+function stat(pid: number): { ppid: number; pgid: number; cpuS: number } | undefined {
   try {
     const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pgid: Number(fields[2]), cpuS: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS };
+    return {
+      ppid: Number(fields[1]),
+      pgid: Number(fields[2]),
+      cpuS: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS,
+    };
   } catch {
     return undefined;
   }
@@ -62,12 +67,77 @@ function groupCpu(script: string, dataDir: string): number {
     .reduce((sum, s) => sum + s!.cpuS, 0);
 }
 
+// Which part of the run a process belongs to, by its command line or its process group leader's (a Spark
+// driver leads a group holding its JVM and Python workers). First match wins.
+const COMPONENTS: Array<[string, RegExp]> = [
+  ['bronze', /bronze_streaming\.py/],
+  ['refine', /refine_streaming\.py|silver_batch\.py|gold_batch\.py/],
+  ['producer', /\bproduce\b/],
+  ['kinesis', /kinesalite/],
+  ['registry', /apicurio|quarkus/i],
+  ['kafka', /kafka/i],
+];
+
+/** CPU seconds so far per component of the run: `up` and its descendants, and any process naming the data
+ * dir. `up` itself (with the dashboard) is `up`; a process that matches no component is `other`. A process
+ * that exited before the call is not counted. */
+function componentCpu(dataDir: string, upPid: number): Record<string, number> {
+  const procs = procEntries().flatMap((pid) => {
+    const s = stat(pid);
+    return s ? [{ pid, ...s, cmd: cmdline(pid) }] : [];
+  });
+  const byPid = new Map(procs.map((p) => [p.pid, p]));
+  const ofRun = (p: (typeof procs)[number]): boolean => {
+    for (
+      let at: typeof p | undefined = p;
+      at !== undefined;
+      at = at.ppid > 1 ? byPid.get(at.ppid) : undefined
+    )
+      if (at.pid === upPid || at.cmd.includes(dataDir)) return true;
+    return false;
+  };
+  const totals: Record<string, number> = {};
+  for (const p of procs.filter(ofRun)) {
+    const leader = byPid.get(p.pgid) ?? p;
+    const name =
+      p.pid === upPid
+        ? 'up'
+        : (COMPONENTS.find(([, pattern]) => pattern.test(p.cmd) || pattern.test(leader.cmd))?.[0] ?? 'other');
+    totals[name] = (totals[name] ?? 0) + p.cpuS;
+  }
+  return totals;
+}
+
+/** Busy and total CPU seconds of the whole machine so far, from the first line of /proc/stat. */
+function machineCpu(): { busyS: number; totalS: number } {
+  const fields = fs
+    .readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number);
+  const totalS = fields.reduce((a, b) => a + b, 0) / CLOCK_TICKS;
+  return { busyS: totalS - (fields[3]! + fields[4]!) / CLOCK_TICKS, totalS };
+}
+
+/** Cores each component used between two `componentCpu` snapshots taken `seconds` apart. */
+function coresUsed(start: Record<string, number>, end: Record<string, number>, seconds: number) {
+  const cores = Object.fromEntries(
+    Object.keys(end)
+      .sort()
+      .map((name) => [name, round2(Math.max(0, end[name]! - (start[name] ?? 0)) / seconds)]),
+  );
+  return { ...cores, all: round2(Object.values(cores).reduce((a, b) => a + b, 0)) };
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
 const round = (value: number): number => Math.round(value * 10) / 10;
+const round2 = (value: number): number => Math.round(value * 100) / 100;
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'streamsoft-freshness-'));
@@ -118,6 +188,8 @@ async function main(): Promise<void> {
   const lake = await LocalLake.open({ lakeDir: path.join(dataDir, 'lake') });
   const script = refine === 'continuous' ? 'refine_streaming.py' : 'silver_batch.py';
   const cpuStart = groupCpu(script, dataDir);
+  const componentsStart = componentCpu(dataDir, up.pid!);
+  const machineStart = machineCpu();
   const windowStart = Date.now();
   const samples: Array<{ bronze: number; silver: number; gold: number }> = [];
   const newest = async (sql: string): Promise<number> => Number((await lake.query(sql)).rows[0]?.[0] ?? NaN);
@@ -134,6 +206,9 @@ async function main(): Promise<void> {
   }
   const windowMin = (Date.now() - windowStart) / 60_000;
   const cpuS = refine === 'continuous' ? groupCpu(script, dataDir) - cpuStart : NaN;
+  const cores = coresUsed(componentsStart, componentCpu(dataDir, up.pid!), windowMin * 60);
+  const machineEnd = machineCpu();
+  const machineBusy = (machineEnd.busyS - machineStart.busyS) / (machineEnd.totalS - machineStart.totalS);
   const bronzeRows = await newest('SELECT count(*) FROM bronze.trades');
   lake.close();
 
@@ -167,6 +242,8 @@ async function main(): Promise<void> {
         gold: round((goldP50 - p50.silver) / goldP50),
       },
       refine_cpu_s_per_input_minute: round(cpuS / windowMin),
+      cores_used_in_window: cores,
+      machine_busy_share: round2(machineBusy),
       stop_s: round(stopS),
       up_exit_code: code,
       processes_left: left.length,
