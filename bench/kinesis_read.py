@@ -32,7 +32,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT / "glue-streaming"), str(REPO_ROOT / "tests" / "jobs")]
 
 from kinesalite_server import Kinesalite, put_all  # noqa: E402
-from streamsoft_jobs.kinesis_source import KinesisShardReader  # noqa: E402
+from streamsoft_jobs.kinesis_shard_reader import KinesisShardReader  # noqa: E402
 
 
 def fill(kinesalite: Kinesalite, shards: int, records: int) -> str:
@@ -45,7 +45,7 @@ def fill(kinesalite: Kinesalite, shards: int, records: int) -> str:
 
 
 def drain_shard(endpoint: str, stream: str, shard: str) -> int:
-    from streamsoft_jobs.kinesis_source import kinesis_client
+    from streamsoft_jobs.kinesis_api import kinesis_client
 
     reader = KinesisShardReader(kinesis_client(endpoint, "us-east-1"), stream, max_records=10**9)
     return len(reader.read(shard, {"from": "TRIM_HORIZON"}))

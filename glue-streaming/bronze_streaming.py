@@ -22,7 +22,8 @@ import threading
 from types import FrameType
 
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
-from streamsoft_jobs.bronze_job import BronzeJobConfig, run_bronze_job
+from streamsoft_jobs.bronze_config import BronzeJobConfig
+from streamsoft_jobs.bronze_job import run_bronze_job
 from streamsoft_jobs.runtime import STREAMING_CONF, configure_logging, failure_line, spark_session
 
 log = logging.getLogger("bronze_streaming")

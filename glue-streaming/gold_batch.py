@@ -10,55 +10,29 @@ Arguments: --lake-path, --checkpoint-path, optional --JOB_NAME (Glue passes it),
 
 from __future__ import annotations
 
-import json
-import logging
+import dataclasses
 import sys
 from typing import Sequence
 
-from streamsoft_jobs.args import JobArgumentError, parse_job_args
-from streamsoft_jobs.compaction import GOLD_TABLES, run_compaction
-from streamsoft_jobs.gold_job import alert_threshold_from_args, run_gold
-from streamsoft_jobs.refine import RefineConfig, run_until_stopped
-from streamsoft_jobs.refine_trigger import RefineTrigger
-from streamsoft_jobs.runtime import BATCH_CONF, configure_logging, failure_line, spark_session
+from pyspark.sql import SparkSession
 
-log = logging.getLogger("gold_batch")
+from streamsoft_jobs.args import JobArgs
+from streamsoft_jobs.gold_job import alert_threshold_from_args, run_gold
+from streamsoft_jobs.layer_batch import LayerRun, layer_batch_main
+from streamsoft_jobs.refine import RefineConfig
+
+
+def gold_config(args: JobArgs, config: RefineConfig) -> RefineConfig:
+    return dataclasses.replace(config, alert_threshold_pct=alert_threshold_from_args(args))
+
+
+def run_once(spark: SparkSession, config: RefineConfig) -> LayerRun:
+    summary = run_gold(spark, config.lake_path, config.gold_checkpoint, config.alert_threshold_pct)
+    return LayerRun(any(summary.batches.values()), {"batches": summary.batches, "rows_in": summary.rows_in})
 
 
 def main(argv: Sequence[str]) -> int:
-    configure_logging()
-    try:
-        args = parse_job_args(argv, required=["lake-path", "checkpoint-path"])
-        threshold = alert_threshold_from_args(args)
-        vacuum = args.get_bool("vacuum", True)
-        trigger = RefineTrigger.from_args(args)
-        vacuum_minutes = RefineConfig.vacuum_minutes(args)
-    except JobArgumentError as error:
-        log.error("%s", error)
-        return 2
-    spark = spark_session(args.get("JOB_NAME") or "streamsoft-gold", BATCH_CONF)
-    if trigger.continuous:
-        config = RefineConfig(
-            lake_path=args.require("lake-path"),
-            layers=("gold",),
-            gold_checkpoint=args.require("checkpoint-path"),
-            trigger=trigger,
-            alert_threshold_pct=threshold,
-            vacuum_every_minutes=vacuum_minutes if vacuum else 0,
-        )
-        return run_until_stopped(spark, config)
-    try:
-        summary = run_gold(spark, args.require("lake-path"), args.require("checkpoint-path"), threshold)
-        # Only after a run that wrote: VACUUM commits to each table's log, and a run with no new input
-        # must leave the tables exactly as they were (same versions).
-        if vacuum and any(summary.batches.values()):
-            run_compaction(spark, args.require("lake-path"), tables=(), vacuum_tables=GOLD_TABLES)
-    except Exception as error:  # one line on why; Spark logged the stack
-        log.error("gold job failed: %s", failure_line(error))
-        return 1
-    print(json.dumps({"job": "gold", "batches": summary.batches, "rows_in": summary.rows_in}))
-    log.info("gold job done")
-    return 0
+    return layer_batch_main(argv, "gold", gold_config, run_once)
 
 
 if __name__ == "__main__":

@@ -10,66 +10,36 @@ VACUUM the silver tables after a run that wrote; this job is their only writer, 
 
 from __future__ import annotations
 
-import json
-import logging
+import dataclasses
 import sys
 from typing import Sequence
 
-from streamsoft_jobs.args import JobArgumentError, parse_job_args
-from streamsoft_jobs.compaction import SILVER_TABLES, run_compaction
+from pyspark.sql import SparkSession
+
+from streamsoft_jobs.args import JobArgs
+from streamsoft_jobs.layer_batch import LayerRun, layer_batch_main
 from streamsoft_jobs.quality import QualityPolicy
-from streamsoft_jobs.refine import RefineConfig, run_until_stopped
-from streamsoft_jobs.refine_trigger import RefineTrigger
-from streamsoft_jobs.runtime import BATCH_CONF, configure_logging, failure_line, spark_session
+from streamsoft_jobs.refine import RefineConfig
 from streamsoft_jobs.silver_job import run_silver
 
-log = logging.getLogger("silver_batch")
+
+def silver_config(args: JobArgs, config: RefineConfig) -> RefineConfig:
+    policy = QualityPolicy.from_args(args)
+    max_files = args.get("max-files-per-trigger")
+    max_files_per_trigger = args.get_int("max-files-per-trigger", 0) if max_files is not None else None
+    return dataclasses.replace(config, policy=policy, max_files_per_trigger=max_files_per_trigger)
+
+
+def run_once(spark: SparkSession, config: RefineConfig) -> LayerRun:
+    summary = run_silver(
+        spark, config.lake_path, config.silver_checkpoint, config.policy, max_files_per_trigger=config.max_files_per_trigger
+    )
+    totals = {name: summary.total(name) for name in ("bronze_rows", "trades", "rejected", "duplicates")}
+    return LayerRun(bool(summary.batches), {"batches": len(summary.batches), **totals})
 
 
 def main(argv: Sequence[str]) -> int:
-    configure_logging()
-    try:
-        args = parse_job_args(argv, required=["lake-path", "checkpoint-path"])
-        policy = QualityPolicy.from_args(args)
-        max_files = args.get("max-files-per-trigger")
-        max_files_per_trigger = args.get_int("max-files-per-trigger", 0) if max_files is not None else None
-        vacuum = args.get_bool("vacuum", True)
-        trigger = RefineTrigger.from_args(args)
-        vacuum_minutes = RefineConfig.vacuum_minutes(args)
-    except JobArgumentError as error:
-        log.error("%s", error)
-        return 2
-    spark = spark_session(args.get("JOB_NAME") or "streamsoft-silver", BATCH_CONF)
-    if trigger.continuous:
-        config = RefineConfig(
-            lake_path=args.require("lake-path"),
-            layers=("silver",),
-            silver_checkpoint=args.require("checkpoint-path"),
-            trigger=trigger,
-            policy=policy,
-            max_files_per_trigger=max_files_per_trigger,
-            vacuum_every_minutes=vacuum_minutes if vacuum else 0,
-        )
-        return run_until_stopped(spark, config)
-    try:
-        summary = run_silver(
-            spark,
-            args.require("lake-path"),
-            args.require("checkpoint-path"),
-            policy,
-            max_files_per_trigger=max_files_per_trigger,
-        )
-        # Only after a run that wrote: VACUUM commits to each table's log, and a run with no new input
-        # must leave the tables exactly as they were (same versions).
-        if vacuum and summary.batches:
-            run_compaction(spark, args.require("lake-path"), tables=(), vacuum_tables=SILVER_TABLES)
-    except Exception as error:  # one line on why; Spark logged the stack
-        log.error("silver job failed: %s", failure_line(error))
-        return 1
-    totals = {name: summary.total(name) for name in ("bronze_rows", "trades", "rejected", "duplicates")}
-    print(json.dumps({"job": "silver", "batches": len(summary.batches), **totals}))
-    log.info("silver job done")
-    return 0
+    return layer_batch_main(argv, "silver", silver_config, run_once)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The bronze sink: `BronzeSink`, the `foreachBatch` handler that decodes a micro-batch (bronze_transforms.py)
 and appends it to both bronze tables exactly once, following the registry's reader schema; and the tables'
-creation. The streaming wiring (which source, which trigger) lives in bronze_job.py.
+creation. The streaming wiring (which source, which trigger) lives in bronze_sources.py and bronze_query.py.
 """
 
 from __future__ import annotations

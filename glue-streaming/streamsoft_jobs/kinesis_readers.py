@@ -15,7 +15,8 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from .args import JobArgs, JobArgumentError
-from .kinesis_source import SOURCE_NAME, metadata_path_for, parse_timestamp_ms
+from .kinesis_positions import parse_timestamp_ms
+from .kinesis_source import SOURCE_NAME, metadata_path_for
 
 KINESIS_READERS = ("streamsoft", "aws")
 DEFAULT_KINESIS_READER = "streamsoft"

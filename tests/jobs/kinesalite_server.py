@@ -43,7 +43,7 @@ class Kinesalite:
         self.endpoint = f"http://127.0.0.1:{self.port}"
 
     def client(self) -> Any:
-        from streamsoft_jobs.kinesis_source import kinesis_client
+        from streamsoft_jobs.kinesis_api import kinesis_client
 
         return kinesis_client(self.endpoint, "us-east-1")
 

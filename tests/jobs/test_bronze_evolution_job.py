@@ -18,7 +18,8 @@ from deltalake.exceptions import TableNotFoundError
 from apicurio_server import ApicurioRegistry
 from kinesalite_server import Kinesalite, put_all
 from streamsoft_jobs.args import parse_job_args
-from streamsoft_jobs.bronze_job import BronzeJobConfig, run_bronze_job
+from streamsoft_jobs.bronze_config import BronzeJobConfig
+from streamsoft_jobs.bronze_job import run_bronze_job
 from streamsoft_jobs.lake import table_path
 from test_bronze_evolution import TRADE_NONE, TRADE_V3, TRADE_V5, framed, v3_trade
 from trade_frames import SCHEMAS, V2_ID, frame, trade

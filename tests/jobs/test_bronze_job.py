@@ -18,16 +18,10 @@ from pyspark.sql.types import BinaryType, StringType, StructField, StructType, T
 import bronze_streaming
 from apicurio_server import ApicurioRegistry
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
-from streamsoft_jobs.bronze_job import (
-    restart_reason,
-    BronzeConfig,
-    BronzeJobConfig,
-    CompactionSchedule,
-    kafka_options,
-    kinesis_starting_position,
-    run_bronze,
-    source_reader,
-)
+from streamsoft_jobs.bronze_config import BronzeConfig, BronzeJobConfig
+from streamsoft_jobs.bronze_job import CompactionSchedule, run_bronze
+from streamsoft_jobs.bronze_query import restart_reason
+from streamsoft_jobs.bronze_sources import kafka_options, kinesis_starting_position, source_reader
 from streamsoft_jobs.kinesis_readers import kinesis_reader_options
 from streamsoft_jobs.lake import table_path
 from trade_frames import SCHEMAS, V2_ID, frame, trade

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from streamsoft_jobs.args import parse_job_args
-from streamsoft_jobs.bronze_job import BronzeConfig, metrics_listener
+from streamsoft_jobs.bronze_config import BronzeConfig
+from streamsoft_jobs.bronze_query import metrics_listener
 from streamsoft_jobs.bronze_metrics import BronzeMetricsListener, CloudWatchPublisher, progress_metrics
 
 # The shape of StreamingQueryProgress.json in Spark 4.1 (trimmed to the fields that matter here); the Kafka

@@ -19,7 +19,8 @@ import pytest
 from kafka_server import KafkaBroker
 from apicurio_server import ApicurioRegistry
 from kinesalite_server import Kinesalite, free_port, put_all
-from streamsoft_jobs.bronze_job import BronzeConfig, run_bronze
+from streamsoft_jobs.bronze_config import BronzeConfig
+from streamsoft_jobs.bronze_job import run_bronze
 from streamsoft_jobs.kinesis_readers import KinesisReaderConfig
 from streamsoft_jobs.lake import table_path
 from trade_frames import SCHEMAS, V2_ID, bronze_config, frame, trade

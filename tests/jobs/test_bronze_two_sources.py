@@ -16,7 +16,8 @@ from apicurio_server import ApicurioRegistry
 from kafka_server import KafkaBroker
 from kinesalite_server import Kinesalite, put_all
 from streamsoft_jobs.args import parse_job_args
-from streamsoft_jobs.bronze_job import BronzeJobConfig, run_bronze_job
+from streamsoft_jobs.bronze_config import BronzeJobConfig
+from streamsoft_jobs.bronze_job import run_bronze_job
 from streamsoft_jobs.lake import table_path
 from trade_frames import SCHEMAS, V2_ID, frame, trade
 

@@ -19,17 +19,12 @@ from pyspark.sql import DataFrame, SparkSession
 from apicurio_server import ApicurioRegistry
 from kinesalite_server import Kinesalite, put_all, wait_active
 from streamsoft_jobs.bronze_job import run_bronze
+from streamsoft_jobs.kinesis_api import Backoff
 from streamsoft_jobs.kinesis_ends import LocalShardEnds
+from streamsoft_jobs.kinesis_positions import parse_starting_position
 from streamsoft_jobs.kinesis_readers import KinesisReaderConfig
-from streamsoft_jobs.kinesis_source import (
-    Backoff,
-    KinesisDataSource,
-    KinesisShardReader,
-    KinesisStreamReader,
-    Offset,
-    ShardPartition,
-    parse_starting_position,
-)
+from streamsoft_jobs.kinesis_shard_reader import KinesisShardReader
+from streamsoft_jobs.kinesis_source import KinesisDataSource, KinesisStreamReader, Offset, ShardPartition
 from streamsoft_jobs.lake import table_path
 from trade_frames import REPO_ROOT, SCHEMAS, V1_ID, V2_ID, bronze_config, frame, trade
 
@@ -506,7 +501,7 @@ def test_bronze_query_drains_the_stream_once_and_resumes_from_its_checkpoint(
 
 
 def test_reader_schema_can_be_a_local_file(spark: SparkSession, tmp_lake: str, tmp_path: Path, kinesalite: Kinesalite) -> None:
-    from streamsoft_jobs.bronze_job import load_reader_schema
+    from streamsoft_jobs.bronze_query import load_reader_schema
 
     config = bronze_config(
         "kinesis", "s", tmp_lake, tmp_path, "http://127.0.0.1:9/unused", reader_schema=str(REPO_ROOT / "schemas" / "trade-v2.avsc")

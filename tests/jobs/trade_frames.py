@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from fastavro import parse_schema, schemaless_writer
 
-from streamsoft_jobs.bronze_job import BronzeConfig
+from streamsoft_jobs.bronze_config import BronzeConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TRADE_V1 = json.loads((REPO_ROOT / "schemas" / "trade-v1.avsc").read_text(encoding="utf-8"))

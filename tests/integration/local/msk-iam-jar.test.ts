@@ -18,12 +18,13 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** What the bronze job sets for `--kafka-auth iam` (streamsoft_jobs/bronze_job.py kafka_options). */
+/** What the bronze job sets for `--kafka-auth iam` (streamsoft_jobs/bronze_sources.py kafka_options). */
 function bronzeIamOptions(): Record<string, string> {
   const script = [
     'import json',
     'from streamsoft_jobs.args import parse_job_args',
-    'from streamsoft_jobs.bronze_job import BronzeConfig, kafka_options',
+    'from streamsoft_jobs.bronze_config import BronzeConfig',
+    'from streamsoft_jobs.bronze_sources import kafka_options',
     'args = ["--lake-path", "/l", "--checkpoint-path", "/c", "--registry-url", "http://r",',
     '        "--source", "kafka", "--kafka-brokers", "b:9098", "--kafka-auth", "iam"]',
     'print(json.dumps(kafka_options(BronzeConfig.from_args(parse_job_args(args)))))',
