@@ -2,7 +2,7 @@
 // paths. Playwright's own browser download is not used; CI installs Debian's `chromium` (.ci/run).
 import { existsSync } from 'node:fs';
 
-const SYSTEM_PATHS = [
+export const SYSTEM_PATHS = [
   '/usr/bin/chromium',
   '/usr/bin/chromium-browser',
   '/usr/bin/google-chrome',
@@ -10,16 +10,19 @@ const SYSTEM_PATHS = [
 ];
 
 /** The browser executable, or an error saying in one line how to get one. */
-export function chromiumExecutable(env: NodeJS.ProcessEnv = process.env): string {
+export function chromiumExecutable(
+  env: NodeJS.ProcessEnv = process.env,
+  candidates: readonly string[] = SYSTEM_PATHS,
+): string {
   const explicit = env['STREAMSOFT_CHROMIUM'];
   if (explicit !== undefined && explicit !== '') {
     if (!existsSync(explicit)) throw new Error(`STREAMSOFT_CHROMIUM=${explicit}: no such file`);
     return explicit;
   }
-  const found = SYSTEM_PATHS.find((candidate) => existsSync(candidate));
+  const found = candidates.find((candidate) => existsSync(candidate));
   if (found === undefined)
     throw new Error(
-      `no Chromium found at ${SYSTEM_PATHS.join(', ')}: install it (apt-get install chromium) or set STREAMSOFT_CHROMIUM`,
+      `no Chromium found at ${candidates.join(', ')}: install it (apt-get install chromium) or set STREAMSOFT_CHROMIUM`,
     );
   return found;
 }

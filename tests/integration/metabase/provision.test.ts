@@ -230,6 +230,31 @@ test('the spec is the single source: a card added to it appears on the local pag
   });
 });
 
+test("the fake holds to Metabase's request schemas: an undeclared key or an empty dashcard is a 400", async () => {
+  const api = await MetabaseClient.login(metabase.url, { user: 'admin@example.com', password: 's3cret' });
+  await provisionDashboard({ api, spec, athena });
+  const main = metabase.dashboards[1] as Body;
+  const [dashcard] = main.dashcards as Body[];
+  const put = (body: Body) => api.put(`/api/dashboard/${main.id}`, body);
+
+  // Metabase v0.64 would drop these keys silently; the fake rejects them so a misspelling cannot pass.
+  await expect(put({ dashcards: [{ ...dashcard, parameter_mapping: [] }] })).rejects.toThrow(
+    /HTTP 400: dashcard \d+: parameter_mapping not in Metabase's schema/,
+  );
+  await expect(
+    put({ parameters: [{ ...main.parameters[0], values_source: 'static-list' }] }),
+  ).rejects.toThrow(/HTTP 400: parameter: values_source not in Metabase's schema/);
+  await expect(put({ name: main.name, layout: [] })).rejects.toThrow(
+    /HTTP 400: PUT \/api\/dashboard\/:id: layout/,
+  );
+  await expect(put({ dashcards: [{ ...dashcard, size_x: 0 }] })).rejects.toThrow(/HTTP 400: row and col/);
+  await expect(put({ dashcards: [dashcard, dashcard] })).rejects.toThrow(
+    /HTTP 400: dashcard ids must be unique/,
+  );
+  // A rejected update changes nothing.
+  expect((metabase.dashboards[1] as Body).dashcards).toEqual(main.dashcards);
+});
+
 test('wrong credentials are a clear error naming the endpoint and status', async () => {
   const login = MetabaseClient.login(metabase.url, { user: 'admin@example.com', password: 'wrong' });
   await expect(login).rejects.toThrow(MetabaseApiError);
