@@ -67,8 +67,8 @@ function groupCpu(script: string, dataDir: string): number {
     .reduce((sum, s) => sum + s!.cpuS, 0);
 }
 
-// Which part of the run a process belongs to, by its command line or its process group leader's (a Spark
-// driver leads a group holding its JVM and Python workers). First match wins.
+// Which part of the run a process belongs to: the first of these its command line, or else its nearest
+// ancestor's, matches (a Spark driver's JVM and Python workers descend from the driver running the script).
 const COMPONENTS: Array<[string, RegExp]> = [
   ['bronze', /bronze_streaming\.py/],
   ['refine', /refine_streaming\.py|silver_batch\.py|gold_batch\.py/],
@@ -87,22 +87,29 @@ function componentCpu(dataDir: string, upPid: number): Record<string, number> {
     return s ? [{ pid, ...s, cmd: cmdline(pid) }] : [];
   });
   const byPid = new Map(procs.map((p) => [p.pid, p]));
-  const ofRun = (p: (typeof procs)[number]): boolean => {
+  const lineage = function* (p: (typeof procs)[number]) {
     for (
       let at: typeof p | undefined = p;
       at !== undefined;
       at = at.ppid > 1 ? byPid.get(at.ppid) : undefined
     )
-      if (at.pid === upPid || at.cmd.includes(dataDir)) return true;
-    return false;
+      yield at;
   };
   const totals: Record<string, number> = {};
-  for (const p of procs.filter(ofRun)) {
-    const leader = byPid.get(p.pgid) ?? p;
-    const name =
-      p.pid === upPid
-        ? 'up'
-        : (COMPONENTS.find(([, pattern]) => pattern.test(p.cmd) || pattern.test(leader.cmd))?.[0] ?? 'other');
+  for (const p of procs) {
+    if (![...lineage(p)].some((at) => at.pid === upPid || at.cmd.includes(dataDir))) continue;
+    let name = 'other';
+    for (const at of lineage(p)) {
+      if (at.pid === upPid) {
+        if (at === p) name = 'up';
+        break;
+      }
+      const match = COMPONENTS.find(([, pattern]) => pattern.test(at.cmd));
+      if (match) {
+        name = match[0];
+        break;
+      }
+    }
     totals[name] = (totals[name] ?? 0) + p.cpuS;
   }
   return totals;
