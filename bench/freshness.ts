@@ -67,8 +67,8 @@ function groupCpu(script: string, dataDir: string): number {
     .reduce((sum, s) => sum + s!.cpuS, 0);
 }
 
-// Which part of the run a process belongs to: the first of these its command line, or else its nearest
-// ancestor's, matches (a Spark driver's JVM and Python workers descend from the driver running the script).
+// Which part of the run a process belongs to: the first of these that its outermost matching ancestor (or
+// itself) matches, below `up` (a Spark driver's JVM and Python workers descend from the driver's script).
 const COMPONENTS: Array<[string, RegExp]> = [
   ['bronze', /bronze_streaming\.py/],
   ['refine', /refine_streaming\.py|silver_batch\.py|gold_batch\.py/],
@@ -98,17 +98,13 @@ function componentCpu(dataDir: string, upPid: number): Record<string, number> {
   const totals: Record<string, number> = {};
   for (const p of procs) {
     if (![...lineage(p)].some((at) => at.pid === upPid || at.cmd.includes(dataDir))) continue;
-    let name = 'other';
+    // The outermost match below `up` names the part: a Spark JVM's own command line names its jars (the
+    // Kafka connector among them), the driver script it descends from names the job.
+    let name = p.pid === upPid ? 'up' : 'other';
     for (const at of lineage(p)) {
-      if (at.pid === upPid) {
-        if (at === p) name = 'up';
-        break;
-      }
+      if (at.pid === upPid) break;
       const match = COMPONENTS.find(([, pattern]) => pattern.test(at.cmd));
-      if (match) {
-        name = match[0];
-        break;
-      }
+      if (match) name = match[0];
     }
     totals[name] = (totals[name] ?? 0) + p.cpuS;
   }
