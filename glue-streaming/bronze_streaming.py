@@ -16,15 +16,12 @@ none: no publishing), --cloudwatch-endpoint.
 from __future__ import annotations
 
 import logging
-import signal
 import sys
-import threading
-from types import FrameType
 
 from streamsoft_jobs.args import JobArgumentError, parse_job_args
 from streamsoft_jobs.bronze_config import BronzeJobConfig
 from streamsoft_jobs.bronze_job import run_bronze_job
-from streamsoft_jobs.runtime import STREAMING_CONF, configure_logging, failure_line, spark_session
+from streamsoft_jobs.runtime import STREAMING_CONF, configure_logging, failure_line, spark_session, stop_on_signals
 
 log = logging.getLogger("bronze_streaming")
 
@@ -36,15 +33,7 @@ def main(argv: list[str]) -> int:
     except JobArgumentError as error:
         log.error("%s", error)
         return 2
-    stop_requested = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        # Stopping mid-batch is safe: the checkpoint replays the batch and the Delta writes are idempotent.
-        log.info("signal %d: stopping", signum)
-        stop_requested.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    stop_requested = stop_on_signals(log)
     spark = spark_session(config.job_name, STREAMING_CONF)
     try:
         run_bronze_job(spark, config, stop_requested)

@@ -4,8 +4,8 @@
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { TransportError } from '../../core/errors';
 import { silentLogger, type Logger } from '../../core/logger';
-import { OrderedLanes, type LaneEntry } from '../ordered-lanes';
-import type { OutgoingRecord, RecordResult, Transport, TransportStats } from '../transport';
+import { LanedTransport } from '../laned-transport';
+import type { LaneEntry } from '../ordered-lanes';
 import { createKafka, type KafkaAuth, type KafkaRetry } from './client';
 import { toTransportError } from './errors';
 import { checkKafkaSecurity } from './preflight';
@@ -44,22 +44,29 @@ export const DEFAULT_KAFKA_RETRY: KafkaRetry = { attempts: 10, initialDelayMs: 3
 /** Uncompressed bytes per produce request, below the broker's default 1 MiB message.max.bytes. */
 const MAX_REQUEST_BYTES = 900 * 1024;
 
-export class KafkaTransport implements Transport {
+export class KafkaTransport extends LanedTransport {
   readonly kind = 'msk' as const;
   readonly target: string;
   private readonly kafka: Kafka;
   private readonly producer: Producer;
-  private readonly lanes: OrderedLanes;
   private readonly logger: Logger;
   private readonly partitioner = Partitioners.DefaultPartitioner();
   /** Key → partition; keys are symbols, a small set, and murmur2 per record costs measurable CPU. */
   private readonly partitionByKey = new Map<string, number>();
-  private readonly counters: TransportStats = { retried: 0, throttled: 0 };
   private partitionMetadata: Array<{ partitionId: number; leader: number }> = [];
   private retriesInSend = 0;
   private connected = false;
 
   constructor(private readonly options: KafkaTransportOptions) {
+    super({
+      lanes: 1,
+      limits: {
+        maxRecords: options.maxBatchRecords ?? 2000,
+        maxBytes: MAX_REQUEST_BYTES,
+        maxRecordBytes: MAX_REQUEST_BYTES,
+      },
+      sizeOf: (record) => record.value.length + Buffer.byteLength(record.key) + 16,
+    });
     this.target = `Kafka topic ${options.topic} at ${options.brokers.join(',')}`;
     this.logger = options.logger ?? silentLogger;
     const retry = { ...DEFAULT_KAFKA_RETRY, ...options.retry };
@@ -84,16 +91,6 @@ export class KafkaTransport implements Transport {
         initialRetryTime: retry.initialDelayMs,
         maxRetryTime: retry.maxDelayMs,
       },
-    });
-    this.lanes = new OrderedLanes({
-      lanes: 1,
-      limits: {
-        maxRecords: options.maxBatchRecords ?? 2000,
-        maxBytes: MAX_REQUEST_BYTES,
-        maxRecordBytes: MAX_REQUEST_BYTES,
-      },
-      sizeOf: (record) => record.value.length + Buffer.byteLength(record.key) + 16,
-      sendBatch: (entries) => this.produce(entries),
     });
   }
 
@@ -122,22 +119,10 @@ export class KafkaTransport implements Transport {
     }
   }
 
-  send(batch: readonly OutgoingRecord[]): Promise<RecordResult[]> {
-    return this.lanes.enqueue(batch);
-  }
-
-  flush(): Promise<void> {
-    return this.lanes.idle();
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await this.flush();
     if (this.connected) await this.producer.disconnect().catch(() => undefined);
     this.connected = false;
-  }
-
-  stats(): TransportStats {
-    return { ...this.counters };
   }
 
   partitionOf(key: string): number {
@@ -152,7 +137,7 @@ export class KafkaTransport implements Transport {
     return partition;
   }
 
-  private async produce(entries: LaneEntry[]): Promise<void> {
+  protected async sendBatch(entries: LaneEntry[]): Promise<void> {
     const partitions = entries.map((entry) => this.partitionOf(entry.record.key));
     this.retriesInSend = 0;
     try {

@@ -4,8 +4,8 @@ import { PutRecordsCommand, type KinesisClient, type PutRecordsOutput } from '@a
 import { backOff } from 'exponential-backoff';
 import { TransportError, isRetriable } from '../../core/errors';
 import { silentLogger, type Logger } from '../../core/logger';
-import { OrderedLanes, type LaneEntry } from '../ordered-lanes';
-import type { OutgoingRecord, RecordResult, Transport, TransportStats } from '../transport';
+import { LanedTransport } from '../laned-transport';
+import type { LaneEntry } from '../ordered-lanes';
 import { isRetriableRecordError, isThrottling, toTransportError } from './errors';
 import { ensureStream } from './stream';
 
@@ -45,24 +45,21 @@ class PartialFailure extends TransportError {
   }
 }
 
-export class KinesisTransport implements Transport {
+export class KinesisTransport extends LanedTransport {
   readonly kind = 'kinesis' as const;
   readonly target: string;
-  private readonly lanes: OrderedLanes;
   private readonly retry: RetryPolicy;
   private readonly logger: Logger;
-  private readonly counters: TransportStats = { retried: 0, throttled: 0 };
 
   constructor(private readonly options: KinesisTransportOptions) {
-    this.target = `Kinesis stream ${options.streamName}${options.endpoint ? ` at ${options.endpoint}` : ''}`;
-    this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.logger = options.logger ?? silentLogger;
-    this.lanes = new OrderedLanes({
+    super({
       lanes: options.concurrency ?? 8,
       limits: KINESIS_LIMITS,
       sizeOf: (record) => record.value.length + Buffer.byteLength(record.key),
-      sendBatch: (entries) => this.putRecords(entries),
     });
+    this.target = `Kinesis stream ${options.streamName}${options.endpoint ? ` at ${options.endpoint}` : ''}`;
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.logger = options.logger ?? silentLogger;
   }
 
   async connect(): Promise<void> {
@@ -75,23 +72,7 @@ export class KinesisTransport implements Transport {
     });
   }
 
-  send(batch: readonly OutgoingRecord[]): Promise<RecordResult[]> {
-    return this.lanes.enqueue(batch);
-  }
-
-  flush(): Promise<void> {
-    return this.lanes.idle();
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-  }
-
-  stats(): TransportStats {
-    return { ...this.counters };
-  }
-
-  private async putRecords(entries: LaneEntry[]): Promise<void> {
+  protected async sendBatch(entries: LaneEntry[]): Promise<void> {
     let pending = entries;
     try {
       await backOff(

@@ -14,12 +14,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import signal
 import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from types import FrameType
 from typing import Callable, Sequence
 
 from pyspark.sql import SparkSession
@@ -32,6 +30,7 @@ from streamsoft_jobs.gold_job import GoldRunSummary, gold_sources, prepare_gold_
 from streamsoft_jobs.gold_tables import GoldPaths
 from streamsoft_jobs.quality import QualityPolicy
 from streamsoft_jobs.refine_trigger import RefineTrigger
+from streamsoft_jobs.runtime import stop_on_signals
 from streamsoft_jobs.silver_job import start_silver
 
 log = logging.getLogger("streamsoft.refine")
@@ -70,20 +69,6 @@ class RefineConfig:
 class _Pending:
     name: str
     start: Callable[[], StreamingQuery | None]
-
-
-def stop_on_signals() -> threading.Event:
-    """An Event set by SIGTERM or SIGINT: the queries stop between polls (a batch cut short is replayed
-    from the checkpoint, and every write is idempotent)."""
-    stop_requested = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        log.info("signal %d: stopping", signum)
-        stop_requested.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    return stop_requested
 
 
 def _queries(spark: SparkSession, config: RefineConfig, locks: dict[str, threading.Lock]) -> list[_Pending]:
@@ -194,7 +179,7 @@ def run_refine(
 
 def run_until_stopped(spark: SparkSession, config: RefineConfig) -> int:
     """The continuous entry points' main loop: runs until SIGTERM/SIGINT (0) or a query fails (1)."""
-    stop_requested = stop_on_signals()
+    stop_requested = stop_on_signals(log)
     try:
         run_refine(spark, config, stop_requested)
     except RefineQueryFailed as error:  # one line on why; Spark logged the stack

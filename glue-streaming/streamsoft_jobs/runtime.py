@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
+import threading
 from importlib import resources
+from types import FrameType
 from typing import Mapping
 
 from pyspark.sql import SparkSession
@@ -52,6 +55,21 @@ def failure_line(error: BaseException) -> str:
     """The first line of an error, for the one log line a failed job ends with (Spark logged the stack)."""
     text = str(error)
     return text.splitlines()[0] if text else repr(error)
+
+
+def stop_on_signals(log: logging.Logger) -> threading.Event:
+    """An Event set by SIGTERM or SIGINT (logged on the job's own logger): a streaming job stops its
+    queries between polls. Stopping mid-batch is safe: the checkpoint replays the batch, and every write is
+    idempotent."""
+    stop_requested = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %d (%s): stopping", signum, signal.Signals(signum).name)
+        stop_requested.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    return stop_requested
 
 
 def configure_logging(level: int = logging.INFO) -> None:

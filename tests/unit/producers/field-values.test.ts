@@ -1,7 +1,5 @@
 // `--set field=value`: parsed like every produce flag, then checked against the writer schema, one line
 // naming the field for a field the schema lacks, one the simulator generates, or a value that does not fit.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Type } from 'avsc';
 import { Command } from 'commander';
 import { ConfigError, SchemaError } from '../../../core/errors';
@@ -11,16 +9,12 @@ import type { RegistryClient } from '../../../connectors/serde/registry-client';
 import { createTradeSerde, TRADE_FIELD_NAMES } from '../../../connectors/serde/trade-serde';
 import { addProduceOptions, produceConfigSchema } from '../../../producers/config';
 import { fieldValuesFor, valueFromText } from '../../../producers/field-values';
-import type { Trade } from '../../../schemas/trade';
 import { tradeSchema } from '../../../schemas/trade-schemas';
-
-const V3 = JSON.parse(
-  readFileSync(join(__dirname, '../../fixtures/schemas/trade-v3-compatible.avsc'), 'utf8'),
-) as Record<string, unknown>;
-
-function withFields(...fields: Array<Record<string, unknown>>): Record<string, unknown> {
-  return { ...V3, fields: [...(V3.fields as unknown[]), ...fields] };
-}
+import {
+  SAMPLE_TRADE as trade,
+  TRADE_V3_COMPATIBLE as V3,
+  v3WithFields as withFields,
+} from '../../support/sample-trade';
 
 const WIDE = avroTypeFor(
   withFields(
@@ -135,18 +129,6 @@ describe('--set (against the writer schema)', () => {
 });
 
 describe('a serde with fields set', () => {
-  const trade: Trade = {
-    operation_id: '3f2b8a4e-9c1d-4e7f-a6b5-c4d3e2f1a0b9',
-    person_name: 'Grace Hopper',
-    symbol: 'IBM',
-    timestamp: 1764316800123,
-    exchange: 'NYSE',
-    currency: 'USD',
-    price: '880.9100',
-    operation: 'sale',
-    quantity: 42,
-    broker: null,
-  };
   const registry = {
     url: 'http://registry.test',
     schemaById: async () => avroTypeFor(V3),

@@ -1,35 +1,17 @@
 // Writing a Trade with a newer registered writer schema: fields the Trade type does not carry are written
 // with their Avro default, or a zero value of their type, and a reader of that version reads them back.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { avroTypeFor } from '../../../connectors/serde/avro-types';
 import { missingFieldValues, zeroValue } from '../../../connectors/serde/missing-fields';
 import type { RegistryClient } from '../../../connectors/serde/registry-client';
 import { createTradeSerde } from '../../../connectors/serde/trade-serde';
-import type { Trade } from '../../../schemas/trade';
 import { tradeSchema } from '../../../schemas/trade-schemas';
+import {
+  SAMPLE_TRADE as trade,
+  TRADE_V3_COMPATIBLE as V3,
+  v3WithFields as withFields,
+} from '../../support/sample-trade';
 
-const V3 = JSON.parse(
-  readFileSync(join(__dirname, '../../fixtures/schemas/trade-v3-compatible.avsc'), 'utf8'),
-) as Record<string, unknown>;
 const TRADE_FIELDS = new Set((tradeSchema(2).fields as Array<{ name: string }>).map((field) => field.name));
-
-const trade: Trade = {
-  operation_id: '3f2b8a4e-9c1d-4e7f-a6b5-c4d3e2f1a0b9',
-  person_name: 'Grace Hopper',
-  symbol: 'IBM',
-  timestamp: 1764316800123,
-  exchange: 'NYSE',
-  currency: 'USD',
-  price: '880.9100',
-  operation: 'sale',
-  quantity: 42,
-  broker: null,
-};
-
-function withFields(...fields: Array<Record<string, unknown>>): Record<string, unknown> {
-  return { ...V3, fields: [...(V3.fields as unknown[]), ...fields] };
-}
 
 describe('missing writer fields', () => {
   it('takes the Avro default of a field the Trade does not carry', () => {

@@ -4,19 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SchemaError } from '../../../core/errors';
 import { HEADER_LENGTH, WireFormat, readSchemaId } from '../../../connectors/serde/wire-format';
-import type { Trade, TradeV1 } from '../../../schemas/trade';
+import type { Trade } from '../../../schemas/trade';
 import { tradeSchema } from '../../../schemas/trade-schemas';
+import { SAMPLE_TRADE_V1 as v1Trade } from '../../support/sample-trade';
 
-const v1Trade: TradeV1 = {
-  operation_id: '3f2b8a4e-9c1d-4e7f-a6b5-c4d3e2f1a0b9',
-  person_name: 'Grace Hopper',
-  symbol: 'IBM',
-  timestamp: 1764316800123,
-  exchange: 'NYSE',
-  currency: 'USD',
-  price: '880.9100',
-  operation: 'sale',
-};
 const v2Trade: Trade = { ...v1Trade, quantity: 42, broker: 'IBKR' };
 
 function staticWireFormat(): WireFormat<Trade> {
